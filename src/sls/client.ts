@@ -1,0 +1,367 @@
+/**
+ * The SLS consumer-group client: builds, signs and sends the four calls we need, retries what
+ * is worth retrying within the caller's deadline, and turns replies into typed values or errors.
+ */
+import * as z from 'zod/mini';
+import { type Logger, silentLogger } from '../log.ts';
+import { resolveEndpoint } from './endpoint.ts';
+import {
+  CLOCK_SKEW_CODE,
+  CREDENTIAL_REJECTION_CODES,
+  isRetryableStatus,
+  SlsApiError,
+  SlsDeadlineError,
+  SlsError,
+  SlsResponseError,
+  SlsValidationError,
+} from './errors.ts';
+import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
+import { assertName } from './names.ts';
+import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import { type PreparedRequest, signedHeaders } from './signer.ts';
+import type {
+  CallOptions,
+  CheckpointUpdate,
+  ConsumerGroupSettings,
+  CredentialsProvider,
+  ShardCheckpoint,
+  Target,
+} from './types.ts';
+
+/** Told about every retry, for logs and metrics. */
+export interface RetryEvent {
+  readonly operation: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: SlsError;
+}
+
+export interface SlsClientOptions {
+  readonly credentials: CredentialsProvider;
+  /** Defaults to one keep-alive undici transport shared by the whole process. */
+  readonly transport?: HttpTransport;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Used when a call gives no deadline. */
+  readonly defaultTimeBudgetMs?: number;
+  readonly userAgent?: string;
+  readonly logger?: Logger;
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+const MAX_SHARD_ID = 2 ** 31 - 1;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const shardList = z.array(z.int().check(z.minimum(0)));
+const checkpointList = z.array(
+  z.looseObject({
+    shard: z.int().check(z.minimum(0)),
+    checkpoint: z.string(),
+    updateTime: z.optional(z.number()),
+    consumer: z.optional(z.string()),
+  }),
+);
+const errorBody = z.looseObject({ errorCode: z.string(), errorMessage: z.optional(z.string()) });
+
+let sharedTransport: HttpTransport | undefined;
+/** The process-wide transport, created on first use so warm invocations reuse its sockets. */
+export function defaultTransport(): HttpTransport {
+  sharedTransport ??= createUndiciTransport();
+  return sharedTransport;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Checks a shard id: a non-negative 32-bit integer. */
+export function shardProblem(shard: unknown): string | undefined {
+  if (typeof shard !== 'number' || !Number.isInteger(shard)) return 'must be an integer';
+  if (shard < 0 || shard > MAX_SHARD_ID) return `must be between 0 and ${MAX_SHARD_ID}`;
+  return undefined;
+}
+
+/** Checks an SLS cursor: non-empty standard base64. */
+export function checkpointProblem(checkpoint: unknown): string | undefined {
+  if (typeof checkpoint !== 'string') return 'must be a string';
+  if (checkpoint.length === 0) return 'must not be empty';
+  if (checkpoint.length > 1024) return 'must be at most 1024 characters';
+  if (!BASE64.test(checkpoint)) return 'must be base64 (A-Z, a-z, 0-9, +, / and = padding)';
+  return undefined;
+}
+
+function validateTarget(target: Target): void {
+  assertName('project', target.project);
+  assertName('logstore', target.logstore);
+  assertName('consumerGroup', target.consumerGroup);
+}
+
+function describe(target: Target): string {
+  return `${target.project}/${target.logstore}/${target.consumerGroup}`;
+}
+
+const encoder = new TextEncoder();
+const jsonBody = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+
+/** Client for the SLS consumer-group API. Safe to share across concurrent calls. */
+export class SlsClient {
+  readonly #credentials: CredentialsProvider;
+  readonly #transport: HttpTransport;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #policy: RetryPolicy;
+  readonly #budgetMs: number;
+  readonly #userAgent: string;
+  readonly #logger: Logger;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  /** Server time minus our time, learnt from a clock-skew rejection. */
+  #clockOffsetMs = 0;
+
+  constructor(options: SlsClientOptions) {
+    this.#credentials = options.credentials;
+    this.#transport = options.transport ?? defaultTransport();
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
+    this.#userAgent = options.userAgent ?? 'slscheckpoint/0.1';
+    this.#logger = options.logger ?? silentLogger;
+    this.#onRetry = options.onRetry;
+  }
+
+  /**
+   * `ConsumerGroupHeartBeat`: tells SLS that `consumer` is alive and holds `heldShards`;
+   * returns the shards SLS assigns to it.
+   */
+  async heartbeat(
+    target: Target,
+    consumer: string,
+    heldShards: readonly number[],
+    options: CallOptions = {},
+  ): Promise<number[]> {
+    validateTarget(target);
+    assertName('consumer', consumer);
+    for (const shard of heldShards) {
+      const problem = shardProblem(shard);
+      if (problem) throw new SlsValidationError(`held shard ${String(shard)} ${problem}`);
+    }
+    const response = await this.#execute('ConsumerGroupHeartBeat', target, options, {
+      method: 'POST',
+      path: groupPath(target),
+      query: { type: 'heartbeat', consumer },
+      body: jsonBody(heldShards),
+    });
+    return parseReply('ConsumerGroupHeartBeat', response, shardList);
+  }
+
+  /** `UpdateCheckPoint` for one shard. */
+  async updateCheckpoint(target: Target, update: CheckpointUpdate, options: CallOptions = {}): Promise<void> {
+    validateTarget(target);
+    const shardIssue = shardProblem(update.shard);
+    if (shardIssue) throw new SlsValidationError(`shard ${String(update.shard)} ${shardIssue}`);
+    const cursorIssue = checkpointProblem(update.checkpoint);
+    if (cursorIssue) throw new SlsValidationError(`checkpoint ${cursorIssue}`);
+    if (update.consumer !== undefined) assertName('consumer', update.consumer);
+    else if (update.forceSuccess !== true) {
+      throw new SlsValidationError('forceSuccess must be true when no consumer is given');
+    }
+    const query: Record<string, string> = { type: 'checkpoint', forceSuccess: String(update.forceSuccess) };
+    if (update.consumer !== undefined) query.consumer = update.consumer;
+    await this.#execute(`UpdateCheckPoint shard ${update.shard}`, target, options, {
+      method: 'POST',
+      path: groupPath(target),
+      query,
+      body: jsonBody({ shard: update.shard, checkpoint: update.checkpoint }),
+    });
+  }
+
+  /** `GetCheckPoint`: every shard's checkpoint, update time and consumer. */
+  async getCheckpoints(target: Target, options: CallOptions = {}): Promise<ShardCheckpoint[]> {
+    validateTarget(target);
+    const response = await this.#execute('GetCheckPoint', target, options, {
+      method: 'GET',
+      path: groupPath(target),
+      query: {},
+    });
+    return parseReply('GetCheckPoint', response, checkpointList).map((c) => ({
+      shard: c.shard,
+      checkpoint: c.checkpoint,
+      updateTime: c.updateTime ?? 0,
+      consumer: c.consumer ?? '',
+    }));
+  }
+
+  /** `CreateConsumerGroup`. Throws `SlsApiError` code `ConsumerGroupAlreadyExist` if it exists. */
+  async createConsumerGroup(
+    target: Target,
+    settings: ConsumerGroupSettings,
+    options: CallOptions = {},
+  ): Promise<void> {
+    validateTarget(target);
+    if (!Number.isInteger(settings.timeoutSeconds) || settings.timeoutSeconds < 1) {
+      throw new SlsValidationError(`timeoutSeconds ${settings.timeoutSeconds} must be a positive integer`);
+    }
+    await this.#execute('CreateConsumerGroup', target, options, {
+      method: 'POST',
+      path: `/logstores/${target.logstore}/consumergroups`,
+      query: {},
+      body: jsonBody({
+        consumerGroup: target.consumerGroup,
+        timeout: settings.timeoutSeconds,
+        order: settings.inOrder,
+      }),
+    });
+  }
+
+  async #execute(
+    operation: string,
+    target: Target,
+    options: CallOptions,
+    request: PreparedRequest,
+  ): Promise<HttpResponse> {
+    const endpoint = resolveEndpoint(target.endpoint, target.project);
+    const deadline = options.deadline ?? this.#now() + this.#budgetMs;
+    const path = request.path + queryString(request.query);
+    const context = `${operation} on ${describe(target)}`;
+    let credentials = await this.#credentials.get();
+    let refreshedCredentials = false;
+    let correctedClock = false;
+    let lastError: SlsError | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      const timeoutMs = attemptBudget(this.#now(), deadline, this.#policy);
+      if (timeoutMs === undefined) {
+        throw lastError ?? new SlsDeadlineError(`${context}: no time left before the deadline`, {
+          code: 'DeadlineExceeded',
+          retryable: true,
+          operation,
+        });
+      }
+      const date = new Date(this.#now() + this.#clockOffsetMs);
+      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
+      let error: SlsError;
+      try {
+        const response = await this.#transport.send({
+          method: request.method,
+          origin: endpoint.origin,
+          path,
+          headers,
+          body: request.body,
+          timeoutMs,
+        });
+        if (response.status >= 200 && response.status < 300) return response;
+        error = apiError(context, operation, response);
+        if (error.code === CLOCK_SKEW_CODE && !correctedClock) {
+          // Re-sign at once with a Date corrected by the server's own clock.
+          correctedClock = true;
+          this.#learnClockOffset(response);
+          attempt--;
+          lastError = error;
+          continue;
+        }
+      } catch (caught) {
+        error = withContext(caught, context, operation);
+      }
+      lastError = error;
+
+      if (CREDENTIAL_REJECTION_CODES.has(error.code) && !refreshedCredentials) {
+        // The key may have been rotated: fetch it once more and retry once with it.
+        refreshedCredentials = true;
+        this.#logger.warn('sls.credentials_rejected', { operation, code: error.code, requestId: error.requestId });
+        credentials = await this.#credentials.refresh(credentials);
+        attempt--;
+        continue;
+      }
+      if (!error.retryable || attempt >= this.#policy.maxAttempts) throw error;
+      const delayMs = backoffDelay(attempt, this.#policy, this.#random);
+      if (this.#now() + delayMs + this.#policy.minAttemptMs > deadline) throw error;
+      this.#onRetry?.({ operation, attempt, delayMs, error });
+      this.#logger.debug('sls.retry', { operation, attempt, delayMs, code: error.code, status: error.status });
+      await this.#sleep(delayMs);
+    }
+  }
+
+  #learnClockOffset(response: HttpResponse): void {
+    const serverTime = Date.parse(response.headers.date ?? '');
+    if (Number.isFinite(serverTime)) this.#clockOffsetMs = serverTime - this.#now();
+  }
+}
+
+function groupPath(target: Target): string {
+  return `/logstores/${target.logstore}/consumergroups/${target.consumerGroup}`;
+}
+
+function queryString(query: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(query);
+  if (keys.length === 0) return '';
+  return `?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k] ?? '')}`).join('&')}`;
+}
+
+/** Builds the typed error of a non-2xx reply. Server messages are trimmed and never echo a signature. */
+function apiError(context: string, operation: string, response: HttpResponse): SlsApiError {
+  const requestId = response.headers['x-log-requestid'];
+  let code = `Http${response.status}`;
+  let serverMessage = '';
+  try {
+    const parsed = errorBody.safeParse(JSON.parse(response.body.toString('utf8')));
+    if (parsed.success) {
+      code = parsed.data.errorCode;
+      serverMessage = parsed.data.errorMessage ?? '';
+    }
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone tells what happened.
+  }
+  // SignatureNotMatch echoes the signature; no server text about credentials is kept.
+  if (CREDENTIAL_REJECTION_CODES.has(code)) serverMessage = 'the request was rejected for its credentials';
+  const text = serverMessage.replace(/\s+/g, ' ').slice(0, 300);
+  const retryable = isRetryableStatus(response.status, code) || code === CLOCK_SKEW_CODE;
+  return new SlsApiError(
+    `${context} failed: ${response.status} ${code}${text ? `: ${text}` : ''}${requestId ? ` (requestId ${requestId})` : ''}`,
+    { code, status: response.status, requestId, retryable, operation },
+  );
+}
+
+function withContext(error: unknown, context: string, operation: string): SlsError {
+  if (error instanceof SlsError) {
+    const Ctor = error.constructor as new (message: string, details: ConstructorParameters<typeof SlsError>[1]) => SlsError;
+    return new Ctor(`${context} failed: ${error.message}`, {
+      code: error.code,
+      retryable: error.retryable,
+      status: error.status,
+      requestId: error.requestId,
+      operation,
+      cause: error.cause,
+    });
+  }
+  return new SlsError(`${context} failed: unexpected error`, {
+    code: 'Unexpected',
+    retryable: false,
+    operation,
+    cause: error,
+  });
+}
+
+function parseReply<T>(operation: string, response: HttpResponse, schema: z.ZodMiniType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    throw invalidReply(operation, response, 'is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw invalidReply(operation, response, 'does not have the documented shape');
+  return parsed.data;
+}
+
+function invalidReply(operation: string, response: HttpResponse, problem: string): SlsResponseError {
+  const requestId = response.headers['x-log-requestid'];
+  return new SlsResponseError(`${operation} reply ${problem}`, {
+    code: 'InvalidResponse',
+    retryable: false,
+    status: response.status,
+    requestId,
+    operation,
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * The wire: one HTTP exchange over undici with keep-alive, time limits and a bounded body.
+ * Failures become typed SLS errors here, in one place.
+ */
+import { Agent } from 'undici';
+import { SlsError, SlsNetworkError, SlsResponseError, SlsTimeoutError } from './errors.ts';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST';
+  /** `scheme://host[:port]` to connect to. */
+  readonly origin: string;
+  /** Path and query string, already encoded. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array | undefined;
+  /** Overall limit of this exchange, from sending to the last body byte. */
+  readonly timeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+/** Sends one request. Implementations throw `SlsNetworkError`/`SlsTimeoutError`/`SlsResponseError`. */
+export interface HttpTransport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface UndiciTransportOptions {
+  readonly connectTimeoutMs?: number;
+  /** Idle keep-alive sockets are closed after this; below SLS's own idle timeout. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Replies larger than this are abandoned; ours are small (a shard list, a checkpoint list). */
+  readonly maxResponseBytes?: number;
+  readonly connections?: number;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Maps whatever undici or the socket threw to one of our typed errors. */
+export function toTransportError(error: unknown, request: Pick<HttpRequest, 'method' | 'timeoutMs'>): SlsError {
+  if (error instanceof SlsError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  if ((typeof code === 'string' && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
+    return new SlsTimeoutError(`no complete reply within ${request.timeoutMs} ms`, {
+      code: 'Timeout',
+      retryable: true,
+      cause: error,
+    });
+  }
+  const detail = typeof code === 'string' ? code : typeof name === 'string' ? name : 'unknown error';
+  return new SlsNetworkError(`connection failed (${detail})`, {
+    code: 'NetworkError',
+    retryable: true,
+    cause: error,
+  });
+}
+
+/** An undici-backed transport. Create it once per process so warm invocations reuse sockets. */
+export function createUndiciTransport(options: UndiciTransportOptions = {}): HttpTransport {
+  const maxBytes = options.maxResponseBytes ?? 1024 * 1024;
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs ?? 3_000 },
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 15_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: options.connections ?? 64,
+  });
+
+  return {
+    async send(request) {
+      const signal = AbortSignal.timeout(request.timeoutMs);
+      try {
+        const response = await agent.request({
+          origin: request.origin,
+          path: request.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body === undefined ? null : Buffer.from(request.body),
+          headersTimeout: request.timeoutMs,
+          bodyTimeout: request.timeoutMs,
+          signal,
+        });
+        const declared = Number(response.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          response.body.destroy();
+          throw tooLarge(maxBytes, response.statusCode);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of response.body) {
+          size += (chunk as Buffer).byteLength;
+          if (size > maxBytes) {
+            response.body.destroy();
+            throw tooLarge(maxBytes, response.statusCode);
+          }
+          chunks.push(chunk as Buffer);
+        }
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(response.headers)) {
+          headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        return { status: response.statusCode, headers, body: Buffer.concat(chunks) };
+      } catch (error) {
+        if (signal.aborted && !(error instanceof SlsError)) throw toTransportError(signal.reason, request);
+        throw toTransportError(error, request);
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+function tooLarge(maxBytes: number, status: number): SlsResponseError {
+  return new SlsResponseError(`reply larger than ${maxBytes} bytes`, {
+    code: 'ResponseTooLarge',
+    retryable: false,
+    status,
+  });
+}
