@@ -233,11 +233,14 @@ export class SlsClient {
     for (let attempt = 1; ; attempt++) {
       const timeoutMs = attemptBudget(this.#now(), deadline, this.#policy);
       if (timeoutMs === undefined) {
-        throw lastError ?? new SlsDeadlineError(`${context}: no time left before the deadline`, {
-          code: 'DeadlineExceeded',
-          retryable: true,
-          operation,
-        });
+        throw (
+          lastError ??
+          new SlsDeadlineError(`${context}: no time left before the deadline`, {
+            code: 'DeadlineExceeded',
+            retryable: true,
+            operation,
+          })
+        );
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
       const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
@@ -269,7 +272,11 @@ export class SlsClient {
       if (CREDENTIAL_REJECTION_CODES.has(error.code) && !refreshedCredentials) {
         // The key may have been rotated: fetch it once more and retry once with it.
         refreshedCredentials = true;
-        this.#logger.warn('sls.credentials_rejected', { operation, code: error.code, requestId: error.requestId });
+        this.#logger.warn('sls.credentials_rejected', {
+          operation,
+          code: error.code,
+          requestId: error.requestId,
+        });
         credentials = await this.#credentials.refresh(credentials);
         attempt--;
         continue;
@@ -278,7 +285,13 @@ export class SlsClient {
       const delayMs = backoffDelay(attempt, this.#policy, this.#random);
       if (this.#now() + delayMs + this.#policy.minAttemptMs > deadline) throw error;
       this.#onRetry?.({ operation, attempt, delayMs, error });
-      this.#logger.debug('sls.retry', { operation, attempt, delayMs, code: error.code, status: error.status });
+      this.#logger.debug('sls.retry', {
+        operation,
+        attempt,
+        delayMs,
+        code: error.code,
+        status: error.status,
+      });
       await this.#sleep(delayMs);
     }
   }
@@ -325,7 +338,10 @@ function apiError(context: string, operation: string, response: HttpResponse): S
 
 function withContext(error: unknown, context: string, operation: string): SlsError {
   if (error instanceof SlsError) {
-    const Ctor = error.constructor as new (message: string, details: ConstructorParameters<typeof SlsError>[1]) => SlsError;
+    const Ctor = error.constructor as new (
+      message: string,
+      details: ConstructorParameters<typeof SlsError>[1],
+    ) => SlsError;
     return new Ctor(`${context} failed: ${error.message}`, {
       code: error.code,
       retryable: error.retryable,

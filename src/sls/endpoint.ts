@@ -41,7 +41,13 @@ export function resolveEndpoint(endpoint: string, project: string): ResolvedEndp
       `endpoint ${JSON.stringify(endpoint)} uses plain http, which is allowed for loopback addresses only`,
     );
   }
-  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+  if (
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash
+  ) {
     throw new SlsValidationError(
       `endpoint ${JSON.stringify(url.origin)} must be scheme://host[:port] with no path, query or user`,
     );

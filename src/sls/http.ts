@@ -41,7 +41,10 @@ export interface UndiciTransportOptions {
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Maps whatever undici or the socket threw to one of our typed errors. */
-export function toTransportError(error: unknown, request: Pick<HttpRequest, 'method' | 'timeoutMs'>): SlsError {
+export function toTransportError(
+  error: unknown,
+  request: Pick<HttpRequest, 'method' | 'timeoutMs'>,
+): SlsError {
   if (error instanceof SlsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;

@@ -22,13 +22,15 @@ const RULES = {
     pattern: /^[a-z0-9][a-z0-9_-]*[a-z0-9]$/,
     min: 2,
     max: 63,
-    description: 'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+    description:
+      'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
   },
   consumerGroup: {
     pattern: /^[a-z0-9][a-z0-9_-]*[a-z0-9]$/,
     min: 2,
     max: 128,
-    description: 'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+    description:
+      'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
   },
   consumer: {
     pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,

@@ -24,15 +24,24 @@ describe('contentMd5', () => {
 
 describe('canonical parts', () => {
   it('sorts the query by name and leaves values unencoded', () => {
-    expect(canonicalResource('/logstores/l/consumergroups/g', { type: 'checkpoint', forceSuccess: 'true', consumer: 'c' })).toBe(
-      '/logstores/l/consumergroups/g?consumer=c&forceSuccess=true&type=checkpoint',
-    );
+    expect(
+      canonicalResource('/logstores/l/consumergroups/g', {
+        type: 'checkpoint',
+        forceSuccess: 'true',
+        consumer: 'c',
+      }),
+    ).toBe('/logstores/l/consumergroups/g?consumer=c&forceSuccess=true&type=checkpoint');
     expect(canonicalResource('/logstores/l/consumergroups/g', {})).toBe('/logstores/l/consumergroups/g');
   });
 
   it('keeps only x-log-/x-acs- headers, lower-cased and sorted', () => {
     expect(
-      canonicalHeaders({ 'X-Log-SignatureMethod': 'hmac-sha1', Date: 'd', 'x-acs-security-token': 't', 'x-log-apiversion': '0.6.0' }),
+      canonicalHeaders({
+        'X-Log-SignatureMethod': 'hmac-sha1',
+        Date: 'd',
+        'x-acs-security-token': 't',
+        'x-log-apiversion': '0.6.0',
+      }),
     ).toBe('x-acs-security-token:t\nx-log-apiversion:0.6.0\nx-log-signaturemethod:hmac-sha1\n');
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * The environment, parsed once at cold start into frozen objects. A bad value fails the cold
+ * start with a message naming the variable.
+ */
+import * as z from 'zod/mini';
+import { type NameKind, nameProblem } from './sls/names.ts';
+import { formatIssues } from './validation.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown when the environment is unusable; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'InvalidConfig';
+}
+
+const slsName = (kind: NameKind) =>
+  z
+    .string()
+    .check(
+      z.refine((v) => nameProblem(kind, v) === undefined, {
+        error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
+      }),
+    );
+
+const boolFlag = z.pipe(
+  z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'])),
+  z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
+
+const intVar = (min: number, max: number, fallback: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number' }))),
+    z.pipe(
+      z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
+      z.int().check(z.minimum(min), z.maximum(max)),
+    ),
+  );
+
+const common = {
+  SLS_ENDPOINT: z.string().check(z.minLength(1)),
+  SLS_PROJECT: slsName('project'),
+  SLS_LOGSTORE: slsName('logstore'),
+  SLS_CONSUMER_GROUP: slsName('consumerGroup'),
+  SLS_CREDENTIALS_SECRET_ID: z.string().check(z.minLength(1)),
+  SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+};
+
+const heartbeatTarget = z.strictObject({
+  project: z.optional(slsName('project')),
+  logstore: z.optional(slsName('logstore')),
+  consumerGroup: slsName('consumerGroup'),
+  consumer: slsName('consumer'),
+});
+
+const jsonTargets = z.pipe(
+  z.optional(z.string()),
+  z.transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'is not valid JSON', input: undefined });
+      return z.NEVER;
+    }
+  }),
+);
+
+const heartbeatSchema = z.object({
+  ...common,
+  SLS_CONSUMER: z.optional(slsName('consumer')),
+  HEARTBEAT_TARGETS: jsonTargets,
+  HEARTBEAT_INTERVAL_SECONDS: intVar(1, 300, 20),
+  HEARTBEAT_CONCURRENCY: intVar(1, 64, 8),
+  HEARTBEAT_SAFETY_MARGIN_MS: intVar(0, 60_000, 3_000),
+  SLS_CREATE_CONSUMER_GROUP: boolFlag,
+  SLS_CONSUMER_GROUP_TIMEOUT_SECONDS: intVar(1, 86_400, 60),
+  SLS_CONSUMER_GROUP_IN_ORDER: boolFlag,
+});
+
+const checkpointSchema = z.object({
+  ...common,
+  SLS_CONSUMER: z.optional(slsName('consumer')),
+  CHECKPOINT_MONOTONIC: boolFlag,
+  CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
+});
+
+function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env): T {
+  const result = schema.safeParse(env, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(`invalid environment: ${formatIssues(result.error.issues, 'environment', 10)}`);
+  }
+  return result.data;
+}
+
+/** A logical consumer the heartbeat function keeps alive. */
+export interface HeartbeatTargetConfig {
+  readonly project: string;
+  readonly logstore: string;
+  readonly consumerGroup: string;
+  readonly consumer: string;
+}
+
+export interface CommonConfig {
+  readonly endpoint: string;
+  readonly project: string;
+  readonly logstore: string;
+  readonly consumerGroup: string;
+  readonly secretId: string;
+  readonly requestTimeoutMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface HeartbeatConfig extends CommonConfig {
+  readonly targets: readonly HeartbeatTargetConfig[];
+  readonly intervalMs: number;
+  readonly concurrency: number;
+  readonly safetyMarginMs: number;
+  readonly createConsumerGroup: boolean;
+  readonly groupTimeoutSeconds: number;
+  readonly groupInOrder: boolean;
+}
+
+export interface CheckpointConfig extends CommonConfig {
+  readonly consumer: string | undefined;
+  readonly monotonic: boolean;
+  readonly concurrency: number;
+}
+
+function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkpointSchema>): CommonConfig {
+  return {
+    endpoint: env.SLS_ENDPOINT,
+    project: env.SLS_PROJECT,
+    logstore: env.SLS_LOGSTORE,
+    consumerGroup: env.SLS_CONSUMER_GROUP,
+    secretId: env.SLS_CREDENTIALS_SECRET_ID,
+    requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+/** Parses the heartbeat function's environment. */
+export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
+  const parsed = parseEnv(heartbeatSchema, env);
+  const base = commonFrom(parsed);
+  let targets: HeartbeatTargetConfig[];
+  if (parsed.HEARTBEAT_TARGETS === undefined) {
+    if (parsed.SLS_CONSUMER === undefined) {
+      throw new ConfigError(
+        'invalid environment: SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set',
+      );
+    }
+    targets = [
+      {
+        project: base.project,
+        logstore: base.logstore,
+        consumerGroup: base.consumerGroup,
+        consumer: parsed.SLS_CONSUMER,
+      },
+    ];
+  } else {
+    const list = z
+      .array(heartbeatTarget)
+      .check(z.minLength(1), z.maxLength(100))
+      .safeParse(parsed.HEARTBEAT_TARGETS, { reportInput: true });
+    if (!list.success) {
+      throw new ConfigError(
+        `invalid environment: ${formatIssues(list.error.issues, 'HEARTBEAT_TARGETS', 10)}`,
+      );
+    }
+    targets = list.data.map((t) => ({
+      project: t.project ?? base.project,
+      logstore: t.logstore ?? base.logstore,
+      consumerGroup: t.consumerGroup,
+      consumer: t.consumer,
+    }));
+    const seen = new Set<string>();
+    for (const t of targets) {
+      const key = `${t.project}/${t.logstore}/${t.consumerGroup}/${t.consumer}`;
+      if (seen.has(key)) throw new ConfigError(`invalid environment: HEARTBEAT_TARGETS lists ${key} twice`);
+      seen.add(key);
+    }
+  }
+  return Object.freeze({
+    ...base,
+    targets: Object.freeze(targets),
+    intervalMs: parsed.HEARTBEAT_INTERVAL_SECONDS * 1000,
+    concurrency: parsed.HEARTBEAT_CONCURRENCY,
+    safetyMarginMs: parsed.HEARTBEAT_SAFETY_MARGIN_MS,
+    createConsumerGroup: parsed.SLS_CREATE_CONSUMER_GROUP,
+    groupTimeoutSeconds: parsed.SLS_CONSUMER_GROUP_TIMEOUT_SECONDS,
+    groupInOrder: parsed.SLS_CONSUMER_GROUP_IN_ORDER,
+  });
+}
+
+/** Parses the checkpoint function's environment. */
+export function loadCheckpointConfig(env: Env = process.env): CheckpointConfig {
+  const parsed = parseEnv(checkpointSchema, env);
+  return Object.freeze({
+    ...commonFrom(parsed),
+    consumer: parsed.SLS_CONSUMER,
+    monotonic: parsed.CHECKPOINT_MONOTONIC,
+    concurrency: parsed.CHECKPOINT_CONCURRENCY,
+  });
+}
