@@ -15,13 +15,11 @@ export class ConfigError extends Error {
 }
 
 const slsName = (kind: NameKind) =>
-  z
-    .string()
-    .check(
-      z.refine((v) => nameProblem(kind, v) === undefined, {
-        error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
-      }),
-    );
+  z.string().check(
+    z.refine((v) => nameProblem(kind, v) === undefined, {
+      error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
+    }),
+  );
 
 const boolFlag = z.pipe(
   z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'])),
