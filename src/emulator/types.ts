@@ -1,0 +1,100 @@
+/** Public surface of the local SLS emulator (see `startEmulator` in `./server.ts`). */
+
+/** An AccessKey the emulator accepts. */
+export interface EmulatorKey {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** When set, requests must carry it in `x-acs-security-token`. */
+  readonly securityToken?: string | undefined;
+  /** Epoch ms after which the STS token is rejected as expired. */
+  readonly expiresAt?: number | undefined;
+  /** A disabled key is rejected with 401 Unauthorized. */
+  readonly disabled?: boolean | undefined;
+}
+
+export type EmulatedOperation = 'heartbeat' | 'checkpoint' | 'getCheckpoint' | 'createConsumerGroup';
+
+/** A fault served instead of (or before) the real handling of matching requests. */
+export type FaultAction =
+  | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message?: string }
+  /** The socket is destroyed before any reply byte. */
+  | { readonly kind: 'drop' }
+  /** The reply is held back this many real milliseconds, then served normally. */
+  | { readonly kind: 'delay'; readonly ms: number };
+
+export interface Fault {
+  /** Which operation it hits; all when absent. */
+  readonly operation?: EmulatedOperation | undefined;
+  /** Only requests for this consumer group. */
+  readonly consumerGroup?: string | undefined;
+  /** How many matching requests it hits (default 1). */
+  readonly times?: number | undefined;
+  readonly action: FaultAction;
+}
+
+/** What the emulator saw, for assertions. */
+export interface RecordedRequest {
+  readonly time: number;
+  readonly operation: EmulatedOperation | 'unknown';
+  readonly project: string;
+  readonly logstore: string;
+  readonly consumerGroup: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly status: number;
+  readonly errorCode?: string | undefined;
+  readonly fault?: FaultAction['kind'] | undefined;
+}
+
+export interface ConsumerView {
+  readonly name: string;
+  readonly lastHeartbeat: number;
+  /** What the consumer last reported holding. */
+  readonly held: readonly number[];
+  /** What the emulator assigns to it. */
+  readonly assigned: readonly number[];
+}
+
+export interface CheckpointView {
+  readonly shard: number;
+  readonly checkpoint: string;
+  /** Microseconds since the epoch. */
+  readonly updateTime: number;
+  readonly consumer: string;
+}
+
+export interface EmulatorOptions {
+  /** The emulator's clock (epoch ms); drive it from tests. Defaults to Date.now. */
+  readonly now?: () => number;
+  readonly keys?: readonly EmulatorKey[];
+  /** 0 (default) picks a free port. Always bound to 127.0.0.1. */
+  readonly port?: number;
+  /** Allowed |client Date - server time| before RequestTimeExpired (default 15 minutes). */
+  readonly maxClockSkewMs?: number;
+}
+
+export interface SlsEmulator {
+  /** `http://127.0.0.1:PORT`: use it as the client's endpoint. */
+  readonly url: string;
+  close(): Promise<void>;
+
+  createProject(project: string): void;
+  createLogstore(project: string, logstore: string, shardCount: number): void;
+  createConsumerGroup(
+    project: string,
+    logstore: string,
+    consumerGroup: string,
+    settings: { timeoutSeconds: number; inOrder?: boolean },
+  ): void;
+  /** Adds or replaces a key (by accessKeyId). */
+  putKey(key: EmulatorKey): void;
+  removeKey(accessKeyId: string): void;
+
+  checkpoints(project: string, logstore: string, consumerGroup: string): CheckpointView[];
+  consumers(project: string, logstore: string, consumerGroup: string): ConsumerView[];
+  readonly requests: readonly RecordedRequest[];
+  clearRequests(): void;
+
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+}
