@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { type Logger, silentLogger } from '../log.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import {
-  CLOCK_SKEW_CODE,
+  CLOCK_SKEW_CODES,
   CREDENTIAL_REJECTION_CODES,
   isRetryableStatus,
   SlsApiError,
@@ -256,7 +256,7 @@ export class SlsClient {
         });
         if (response.status >= 200 && response.status < 300) return response;
         error = apiError(context, operation, response);
-        if (error.code === CLOCK_SKEW_CODE && !correctedClock) {
+        if (CLOCK_SKEW_CODES.has(error.code) && !correctedClock) {
           // Re-sign at once with a Date corrected by the server's own clock.
           correctedClock = true;
           this.#learnClockOffset(response);
@@ -329,7 +329,7 @@ function apiError(context: string, operation: string, response: HttpResponse): S
   // SignatureNotMatch echoes the signature; no server text about credentials is kept.
   if (CREDENTIAL_REJECTION_CODES.has(code)) serverMessage = 'the request was rejected for its credentials';
   const text = serverMessage.replace(/\s+/g, ' ').slice(0, 300);
-  const retryable = isRetryableStatus(response.status, code) || code === CLOCK_SKEW_CODE;
+  const retryable = isRetryableStatus(response.status, code);
   return new SlsApiError(
     `${context} failed: ${response.status} ${code}${text ? `: ${text}` : ''}${requestId ? ` (requestId ${requestId})` : ''}`,
     { code, status: response.status, requestId, retryable, operation },

@@ -82,14 +82,16 @@ export class SlsValidationError extends SlsError {
 /** SLS codes that mean "the key was rejected": worth one retry with freshly fetched credentials. */
 export const CREDENTIAL_REJECTION_CODES: ReadonlySet<string> = new Set([
   'SignatureNotMatch',
-  'InvalidAccessKeyId',
   'Unauthorized',
+  'InvalidAccessKeyId',
+  'InvalidAccessKeyId.NotFound',
   'SecurityTokenExpired',
+  'SecurityToken.Expired',
   'InvalidSecurityToken',
 ]);
 
-/** The clock-skew rejection: retried once, re-signed with a corrected Date. */
-export const CLOCK_SKEW_CODE = 'RequestTimeExpired';
+/** Clock-skew rejections (the docs use both names): retried once, re-signed with a corrected Date. */
+export const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set(['RequestTimeExpired', 'RequestTimeTooSkewed']);
 
 /** 4xx codes that are throttling, not a bad request, so they are retried like 5xx. */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([

@@ -20,7 +20,7 @@ const RULES = {
   },
   logstore: {
     pattern: /^[a-z0-9][a-z0-9_-]*[a-z0-9]$/,
-    min: 2,
+    min: 3,
     max: 63,
     description:
       'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
@@ -32,6 +32,7 @@ const RULES = {
     description:
       'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
   },
+  // Undocumented in SLS; kept to characters that need no URL encoding in the query.
   consumer: {
     pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
     min: 1,

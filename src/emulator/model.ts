@@ -1,0 +1,276 @@
+/**
+ * The emulator's in-memory SLS: projects, logstores with shards, consumer groups with
+ * checkpoints and consumers. Pure state and rules, no HTTP; every method takes the current time.
+ */
+import type { CheckpointView, ConsumerView } from './types.ts';
+
+/** An SLS error reply: HTTP status, `errorCode`, `errorMessage`. */
+export class EmulatorError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface Consumer {
+  readonly name: string;
+  lastHeartbeat: number;
+  held: Set<number>;
+  assigned: Set<number>;
+}
+
+interface StoredCheckpoint {
+  checkpoint: string;
+  updateTimeMicros: number;
+}
+
+interface Group {
+  readonly timeoutSeconds: number;
+  readonly inOrder: boolean;
+  readonly consumers: Map<string, Consumer>;
+  readonly checkpoints: Map<number, StoredCheckpoint>;
+}
+
+interface Logstore {
+  readonly shardCount: number;
+  readonly groups: Map<string, Group>;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export interface CheckpointRequest {
+  readonly shard: number;
+  readonly checkpoint: string;
+  readonly consumer?: string | undefined;
+  readonly forceSuccess: boolean;
+}
+
+/** The emulated service state. */
+export class SlsModel {
+  readonly #projects = new Map<string, Map<string, Logstore>>();
+
+  createProject(project: string): void {
+    if (!this.#projects.has(project)) this.#projects.set(project, new Map());
+  }
+
+  createLogstore(project: string, logstore: string, shardCount: number): void {
+    if (!Number.isInteger(shardCount) || shardCount < 1)
+      throw new Error('shardCount must be a positive integer');
+    this.createProject(project);
+    this.#projectOf(project).set(logstore, { shardCount, groups: new Map() });
+  }
+
+  /** CreateConsumerGroup. */
+  createConsumerGroup(
+    project: string,
+    logstore: string,
+    name: string,
+    settings: { timeoutSeconds: number; inOrder?: boolean },
+  ): void {
+    const store = this.#logstoreOf(project, logstore);
+    if (store.groups.has(name)) {
+      throw new EmulatorError(400, 'ConsumerGroupAlreadyExist', `consumer group ${name} already exist`);
+    }
+    if (
+      !Number.isInteger(settings.timeoutSeconds) ||
+      settings.timeoutSeconds < 1 ||
+      settings.timeoutSeconds > 86_400
+    ) {
+      throw new EmulatorError(400, 'ParameterInvalid', 'timeout must be an integer between 1 and 86400');
+    }
+    store.groups.set(name, {
+      timeoutSeconds: settings.timeoutSeconds,
+      inOrder: settings.inOrder ?? false,
+      consumers: new Map(),
+      checkpoints: new Map(),
+    });
+  }
+
+  /**
+   * ConsumerGroupHeartBeat: records that `consumer` is alive and holds `held`, rebalances, and
+   * returns the shards assigned to it. An unknown consumer may only register with an empty list.
+   */
+  heartbeat(
+    project: string,
+    logstore: string,
+    group: string,
+    consumer: string,
+    held: number[],
+    now: number,
+  ): number[] {
+    const store = this.#logstoreOf(project, logstore);
+    const g = this.#groupOf(store, group);
+    this.#expire(g, now);
+    let c = g.consumers.get(consumer);
+    if (c === undefined) {
+      if (held.length > 0) {
+        throw new EmulatorError(
+          400,
+          'NotExistConsumerWithBody',
+          'non-exist consumer with non-empty body of heartbeat message.',
+        );
+      }
+      c = { name: consumer, lastHeartbeat: now, held: new Set(), assigned: new Set() };
+      g.consumers.set(consumer, c);
+    }
+    c.lastHeartbeat = now;
+    c.held = new Set(held.filter((s) => s >= 0 && s < store.shardCount));
+    rebalance(g, store.shardCount);
+    return [...c.assigned].sort((a, b) => a - b);
+  }
+
+  /** UpdateCheckPoint. */
+  updateCheckpoint(
+    project: string,
+    logstore: string,
+    group: string,
+    req: CheckpointRequest,
+    now: number,
+  ): void {
+    const store = this.#logstoreOf(project, logstore);
+    const g = this.#groupOf(store, group);
+    this.#expire(g, now);
+    if (req.consumer === undefined && !req.forceSuccess) {
+      throw new EmulatorError(
+        400,
+        'ParameterInvalid',
+        'forceSuccess must be true when no consumer is specified',
+      );
+    }
+    if (!Number.isInteger(req.shard) || req.shard < 0 || req.shard >= store.shardCount) {
+      throw new EmulatorError(404, 'ShardNotExist', 'shard not exist.');
+    }
+    if (req.checkpoint.length === 0 || !BASE64.test(req.checkpoint)) {
+      throw new EmulatorError(400, 'InvalidShardCheckPoint', 'shard checkpoint not encoded by base64.');
+    }
+    if (req.consumer !== undefined) {
+      const c = g.consumers.get(req.consumer);
+      if (c === undefined) {
+        throw new EmulatorError(404, 'ConsumerNotExist', 'consumer not exist in the consumer group');
+      }
+      if (!req.forceSuccess && !c.assigned.has(req.shard)) {
+        throw new EmulatorError(
+          400,
+          'ConsumerNotMatch',
+          `consumer ${c.name} does not hold shard ${req.shard}`,
+        );
+      }
+    }
+    g.checkpoints.set(req.shard, { checkpoint: req.checkpoint, updateTimeMicros: now * 1000 });
+  }
+
+  /** GetCheckPoint: one entry per shard; `consumer` is the shard's current owner, if any. */
+  checkpoints(project: string, logstore: string, group: string, now?: number): CheckpointView[] {
+    const store = this.#logstoreOf(project, logstore);
+    const g = this.#groupOf(store, group);
+    if (now !== undefined) this.#expire(g, now);
+    const owner = new Map<number, string>();
+    for (const c of g.consumers.values()) for (const s of c.assigned) owner.set(s, c.name);
+    const out: CheckpointView[] = [];
+    for (let shard = 0; shard < store.shardCount; shard++) {
+      const stored = g.checkpoints.get(shard);
+      out.push({
+        shard,
+        checkpoint: stored?.checkpoint ?? '',
+        updateTime: stored?.updateTimeMicros ?? 0,
+        consumer: owner.get(shard) ?? '',
+      });
+    }
+    return out;
+  }
+
+  /** The live consumers of a group (expired ones are removed first when `now` is given). */
+  consumers(project: string, logstore: string, group: string, now?: number): ConsumerView[] {
+    const g = this.#groupOf(this.#logstoreOf(project, logstore), group);
+    if (now !== undefined) this.#expire(g, now);
+    return [...g.consumers.values()]
+      .map((c) => ({
+        name: c.name,
+        lastHeartbeat: c.lastHeartbeat,
+        held: [...c.held].sort((a, b) => a - b),
+        assigned: [...c.assigned].sort((a, b) => a - b),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** Throws ProjectNotExist when the project is unknown. */
+  requireProject(project: string): void {
+    this.#projectOf(project);
+  }
+
+  #projectOf(project: string): Map<string, Logstore> {
+    const p = this.#projects.get(project);
+    if (p === undefined)
+      throw new EmulatorError(404, 'ProjectNotExist', `The Project does not exist : ${project}`);
+    return p;
+  }
+
+  #logstoreOf(project: string, logstore: string): Logstore {
+    const store = this.#projectOf(project).get(logstore);
+    if (store === undefined)
+      throw new EmulatorError(404, 'LogStoreNotExist', `logstore ${logstore} does not exist`);
+    return store;
+  }
+
+  #groupOf(store: Logstore, group: string): Group {
+    const g = store.groups.get(group);
+    if (g === undefined) throw new EmulatorError(404, 'ConsumerGroupNotExist', 'consumer group not exist.');
+    return g;
+  }
+
+  /** Consumers whose last heartbeat is older than the group timeout are gone, with their shards. */
+  #expire(g: Group, now: number): void {
+    for (const [name, c] of g.consumers) {
+      if (now - c.lastHeartbeat > g.timeoutSeconds * 1000) g.consumers.delete(name);
+    }
+  }
+}
+
+/**
+ * Balances shards over live consumers: each gets floor(S/n) or one more. A consumer over its
+ * quota gives shards back, but a shard is handed to another consumer only once no other
+ * consumer still reports holding it, so no shard is ever processed by two consumers at once.
+ */
+export function rebalance(g: { consumers: Map<string, Consumer> }, shardCount: number): void {
+  const live = [...g.consumers.values()];
+  if (live.length === 0) return;
+  // Consumers that already have more keep the +1 quota, so fewer shards move.
+  const ordered = [...live].sort((a, b) => b.assigned.size - a.assigned.size || (a.name < b.name ? -1 : 1));
+  const base = Math.floor(shardCount / live.length);
+  const extra = shardCount % live.length;
+  const quota = new Map(ordered.map((c, i) => [c, base + (i < extra ? 1 : 0)]));
+
+  for (const c of live) {
+    for (const s of c.assigned) if (s >= shardCount) c.assigned.delete(s);
+    const limit = quota.get(c) ?? 0;
+    if (c.assigned.size > limit) {
+      // Give back the shards it does not report holding first, then the highest ids.
+      const keep = [...c.assigned].sort((a, b) => Number(c.held.has(b)) - Number(c.held.has(a)) || a - b);
+      c.assigned = new Set(keep.slice(0, limit));
+    }
+  }
+
+  const owned = new Set<number>();
+  for (const c of live) for (const s of c.assigned) owned.add(s);
+  for (let shard = 0; shard < shardCount; shard++) {
+    if (owned.has(shard)) continue;
+    const holders = live.filter((c) => c.held.has(shard));
+    const hungry = (c: Consumer): boolean => c.assigned.size < (quota.get(c) ?? 0);
+    let taker: Consumer | undefined;
+    if (holders.length > 0) {
+      // Still being processed: only a holder may get it back, nobody else.
+      taker = holders.find(hungry);
+    } else {
+      taker = live
+        .filter(hungry)
+        .sort((a, b) => a.assigned.size - b.assigned.size || (a.name < b.name ? -1 : 1))[0];
+    }
+    if (taker !== undefined) {
+      taker.assigned.add(shard);
+      owned.add(shard);
+    }
+  }
+}

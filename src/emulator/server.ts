@@ -1,0 +1,286 @@
+/**
+ * A real HTTP server on 127.0.0.1 that behaves like the SLS consumer-group API: it verifies
+ * signatures, keeps consumer groups with expiring consumers and balanced shards, stores
+ * checkpoints, and can be told to misbehave (error replies, dropped connections, delays).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { verifyRequest } from './auth.ts';
+import { EmulatorError, SlsModel } from './model.ts';
+import type {
+  EmulatedOperation,
+  EmulatorKey,
+  EmulatorOptions,
+  Fault,
+  FaultAction,
+  RecordedRequest,
+  SlsEmulator,
+} from './types.ts';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
+const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
+
+interface Route {
+  readonly operation: EmulatedOperation | 'unknown';
+  readonly project: string;
+  readonly logstore: string;
+  readonly consumerGroup: string;
+  readonly query: Record<string, string>;
+}
+
+function route(req: IncomingMessage, body: Buffer): Route {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const query = Object.fromEntries(url.searchParams);
+  // SLS routes on the project in the Host header: `{project}.{endpoint}`.
+  const project = (req.headers.host ?? '').split('.')[0] ?? '';
+  const path = decodeURIComponent(url.pathname);
+  const group = GROUP_PATH.exec(path);
+  if (group) {
+    const [, logstore = '', consumerGroup = ''] = group;
+    const base = { project, logstore, consumerGroup, query };
+    if (req.method === 'GET') return { operation: 'getCheckpoint', ...base };
+    if (req.method === 'POST' && query.type === 'heartbeat') return { operation: 'heartbeat', ...base };
+    if (req.method === 'POST' && query.type === 'checkpoint') return { operation: 'checkpoint', ...base };
+  }
+  const groups = GROUPS_PATH.exec(path);
+  if (groups && req.method === 'POST') {
+    let consumerGroup = '';
+    try {
+      consumerGroup = String(
+        (JSON.parse(body.toString('utf8')) as { consumerGroup?: unknown }).consumerGroup ?? '',
+      );
+    } catch {
+      // Reported as JsonInfoInvalid when handled.
+    }
+    return { operation: 'createConsumerGroup', project, logstore: groups[1] ?? '', consumerGroup, query };
+  }
+  return { operation: 'unknown', project, logstore: '', consumerGroup: '', query };
+}
+
+function parseJson(body: Buffer, code: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new EmulatorError(400, code, 'the request body is not valid json');
+  }
+}
+
+function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status: number; json?: unknown } {
+  model.requireProject(r.project);
+  switch (r.operation) {
+    case 'heartbeat': {
+      const consumer = r.query.consumer;
+      if (!consumer) throw new EmulatorError(400, 'ParameterInvalid', 'consumer is required');
+      const shards = parseJson(body, 'PostBodyInvalid');
+      if (!Array.isArray(shards) || !shards.every((s) => Number.isInteger(s) && s >= 0)) {
+        throw new EmulatorError(400, 'PostBodyInvalid', 'heartbeat body must be a JSON array of shard ids');
+      }
+      return {
+        status: 200,
+        json: model.heartbeat(r.project, r.logstore, r.consumerGroup, consumer, shards, now),
+      };
+    }
+    case 'checkpoint': {
+      const force = r.query.forceSuccess;
+      if (force !== undefined && !/^(true|false)$/i.test(force)) {
+        throw new EmulatorError(400, 'ParameterInvalid', 'forceSuccess must be true or false');
+      }
+      const parsed = parseJson(body, 'PostBodyInvalid') as { shard?: unknown; checkpoint?: unknown } | null;
+      if (typeof parsed?.shard !== 'number' || typeof parsed.checkpoint !== 'string') {
+        throw new EmulatorError(400, 'PostBodyInvalid', 'body must be {"shard": int, "checkpoint": string}');
+      }
+      model.updateCheckpoint(
+        r.project,
+        r.logstore,
+        r.consumerGroup,
+        {
+          shard: parsed.shard,
+          checkpoint: parsed.checkpoint,
+          consumer: r.query.consumer,
+          forceSuccess: force?.toLowerCase() === 'true',
+        },
+        now,
+      );
+      return { status: 200 };
+    }
+    case 'getCheckpoint': {
+      const all = model.checkpoints(r.project, r.logstore, r.consumerGroup, now);
+      const shard = r.query.shard;
+      return { status: 200, json: shard === undefined ? all : all.filter((c) => String(c.shard) === shard) };
+    }
+    case 'createConsumerGroup': {
+      const spec = parseJson(body, 'JsonInfoInvalid') as {
+        consumerGroup?: unknown;
+        timeout?: unknown;
+        order?: unknown;
+      };
+      if (typeof spec?.consumerGroup !== 'string' || typeof spec.timeout !== 'number') {
+        throw new EmulatorError(400, 'JsonInfoInvalid', 'body must be {"consumerGroup", "timeout", "order"}');
+      }
+      model.createConsumerGroup(r.project, r.logstore, spec.consumerGroup, {
+        timeoutSeconds: spec.timeout,
+        inOrder: spec.order === true,
+      });
+      return { status: 200 };
+    }
+    default:
+      throw new EmulatorError(400, 'InvalidUri', 'the emulator does not serve this request');
+  }
+}
+
+function requestId(): string {
+  return randomBytes(12).toString('hex').toUpperCase();
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new EmulatorError(413, 'PostBodyTooLarge', 'body is too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the emulator on 127.0.0.1. Close it when done; it holds no other resources. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsEmulator> {
+  const now = options.now ?? Date.now;
+  const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60 * 1000;
+  const model = new SlsModel();
+  const keys = new Map<string, EmulatorKey>((options.keys ?? []).map((k) => [k.accessKeyId, k]));
+  const faults: { fault: Fault; left: number }[] = [];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const takeFault = (r: Route): FaultAction | undefined => {
+    const index = faults.findIndex(
+      ({ fault }) =>
+        (fault.operation === undefined || fault.operation === r.operation) &&
+        (fault.consumerGroup === undefined || fault.consumerGroup === r.consumerGroup),
+    );
+    const entry = faults[index];
+    if (entry === undefined) return undefined;
+    entry.left--;
+    if (entry.left <= 0) faults.splice(index, 1);
+    return entry.fault.action;
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const id = requestId();
+    let body: Buffer = Buffer.alloc(0);
+    let r: Route = { operation: 'unknown', project: '', logstore: '', consumerGroup: '', query: {} };
+    let status = 200;
+    let errorCode: string | undefined;
+    let fault: FaultAction | undefined;
+    let payload = '';
+    try {
+      body = await readBody(req);
+      r = route(req, body);
+      fault = takeFault(r);
+      if (fault?.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'delay')
+        await new Promise((resolve) => setTimeout(resolve, fault?.kind === 'delay' ? fault.ms : 0));
+      if (fault?.kind === 'error')
+        throw new EmulatorError(fault.status, fault.code, fault.message ?? 'injected fault');
+      verifyRequest(
+        { method: req.method ?? '', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, body },
+        {
+          keys,
+          now: now(),
+          maxClockSkewMs,
+        },
+      );
+      const result = handle(model, r, body, now());
+      status = result.status;
+      if (result.json !== undefined) payload = JSON.stringify(result.json);
+    } catch (error) {
+      const e =
+        error instanceof EmulatorError
+          ? error
+          : new EmulatorError(500, 'InternalServerError', 'emulator failure');
+      status = e.status;
+      errorCode = e.code;
+      payload = JSON.stringify({ errorCode: e.code, errorMessage: e.message });
+    } finally {
+      requests.push({
+        time: now(),
+        operation: r.operation,
+        project: r.project,
+        logstore: r.logstore,
+        consumerGroup: r.consumerGroup,
+        query: r.query,
+        body: body.toString('utf8'),
+        status: fault?.kind === 'drop' ? 0 : status,
+        errorCode,
+        fault: fault?.kind,
+      });
+    }
+    if (res.destroyed) return;
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      date: new Date(now()).toUTCString(),
+      server: 'sls-emulator',
+      'x-log-requestid': id,
+    });
+    res.end(payload);
+  };
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch(() => res.destroy());
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+    createProject: (project) => model.createProject(project),
+    createLogstore: (project, logstore, shardCount) => model.createLogstore(project, logstore, shardCount),
+    createConsumerGroup: (project, logstore, group, settings) =>
+      model.createConsumerGroup(project, logstore, group, settings),
+    putKey: (key) => {
+      keys.set(key.accessKeyId, key);
+    },
+    removeKey: (accessKeyId) => {
+      keys.delete(accessKeyId);
+    },
+    checkpoints: (project, logstore, group) => model.checkpoints(project, logstore, group, now()),
+    consumers: (project, logstore, group) => model.consumers(project, logstore, group, now()),
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    injectFault: (fault) => {
+      faults.push({ fault, left: fault.times ?? 1 });
+    },
+    clearFaults: () => {
+      faults.length = 0;
+    },
+  };
+}
