@@ -89,7 +89,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
         });
         const declared = Number(response.headers['content-length']);
         if (Number.isFinite(declared) && declared > maxBytes) {
-          response.body.destroy();
+          abandon(response.body);
           throw tooLarge(maxBytes, response.statusCode);
         }
         const chunks: Buffer[] = [];
@@ -97,7 +97,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
         for await (const chunk of response.body) {
           size += (chunk as Buffer).byteLength;
           if (size > maxBytes) {
-            response.body.destroy();
+            abandon(response.body);
             throw tooLarge(maxBytes, response.statusCode);
           }
           chunks.push(chunk as Buffer);
@@ -114,6 +114,12 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
     },
     close: () => agent.close(),
   };
+}
+
+/** Closes a body we will not read; the abort error it emits is expected, not a crash. */
+function abandon(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function tooLarge(maxBytes: number, status: number): SlsResponseError {

@@ -3,6 +3,7 @@ import { startEmulator } from '../../src/emulator/server.ts';
 import type { EmulatorKey, SlsEmulator } from '../../src/emulator/types.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
+import { signedHeaders } from '../../src/sls/signer.ts';
 import type { CredentialsProvider, SlsCredentials, Target } from '../../src/sls/types.ts';
 import { createManualClock, type ManualClock } from './clock.ts';
 
@@ -81,4 +82,33 @@ export async function startSlsFixture(
       await emulator.close();
     },
   };
+}
+
+/** Sends one correctly signed request with any body, bypassing the client's own validation. */
+export async function sendSigned(
+  f: SlsFixture,
+  request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: string },
+  credentials: SlsCredentials = f.credentials.current,
+): Promise<{ status: number; json: unknown }> {
+  const query = request.query ?? {};
+  const body = request.body === undefined ? undefined : new TextEncoder().encode(request.body);
+  const prepared = { method: request.method, path: request.path, query, body };
+  const headers = signedHeaders(
+    credentials,
+    prepared,
+    `${f.target.project}.emulator`,
+    new Date(f.clock.now()),
+    'test',
+  );
+  const search = new URLSearchParams(query).toString();
+  const response = await f.transport.send({
+    method: request.method,
+    origin: f.emulator.url,
+    path: request.path + (search ? `?${search}` : ''),
+    headers,
+    body,
+    timeoutMs: 2_000,
+  });
+  const text = response.body.toString('utf8');
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
