@@ -1,0 +1,55 @@
+/**
+ * `npm run emulator`: runs the local SLS emulator in the foreground for people, seeded with one
+ * project, logstore and consumer group, until Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { startEmulator } from './server.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.SLS_EMULATOR_PORT ?? '9000' },
+    project: { type: 'string', default: 'demo-project' },
+    logstore: { type: 'string', default: 'demo-logstore' },
+    shards: { type: 'string', default: '4' },
+    group: { type: 'string', default: 'demo-group' },
+    timeout: { type: 'string', default: '60' },
+    'access-key-id': {
+      type: 'string',
+      default: process.env.SLS_EMULATOR_ACCESS_KEY_ID ?? 'LTAIdemoAccessKey',
+    },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.info(
+    'usage: npm run emulator -- [--port 9000] [--project demo-project] [--logstore demo-logstore] [--shards 4]\n' +
+      '                           [--group demo-group] [--timeout 60] [--access-key-id ID]\n' +
+      'The AccessKey secret is read from SLS_EMULATOR_ACCESS_KEY_SECRET (default: demo-secret-not-for-production).',
+  );
+  process.exit(0);
+}
+
+const secret = process.env.SLS_EMULATOR_ACCESS_KEY_SECRET ?? 'demo-secret-not-for-production';
+const emulator = await startEmulator({
+  port: Number(values.port),
+  keys: [{ accessKeyId: values['access-key-id'], accessKeySecret: secret }],
+});
+emulator.createLogstore(values.project, values.logstore, Number(values.shards));
+emulator.createConsumerGroup(values.project, values.logstore, values.group, {
+  timeoutSeconds: Number(values.timeout),
+});
+
+console.info(
+  `SLS emulator listening on ${emulator.url}\n` +
+    `  project ${values.project}, logstore ${values.logstore} (${values.shards} shards), ` +
+    `consumer group ${values.group} (timeout ${values.timeout} s)\n` +
+    `  AccessKey id ${values['access-key-id']} (secret from SLS_EMULATOR_ACCESS_KEY_SECRET or the demo default)\n` +
+    `  use SLS_ENDPOINT=${emulator.url}; Ctrl-C stops it`,
+);
+
+const stop = (): void => {
+  void emulator.close().then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
