@@ -98,7 +98,7 @@ export class SlsModel {
     logstore: string,
     group: string,
     consumer: string,
-    held: number[],
+    held: readonly number[],
     now: number,
   ): number[] {
     const store = this.#logstoreOf(project, logstore);
