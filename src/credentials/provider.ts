@@ -1,0 +1,245 @@
+/**
+ * SLS credentials from AWS Secrets Manager: cached for a TTL, fetched once for any number of
+ * concurrent callers, refreshed when SLS rejects the key, and never logged or thrown.
+ */
+import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { CredentialsProvider, SlsCredentials } from '../sls/types.ts';
+import { CredentialsError, credentialsErrorFromSdk } from './errors.ts';
+import { maskAccessKeyId, parseSecret, sameCredentials } from './secret.ts';
+
+export const DEFAULT_TTL_MS = 5 * 60 * 1000;
+
+export interface SecretsManagerCredentialsProviderOptions {
+  /** Name or ARN of the secret. */
+  readonly secretId: string;
+  /** Defaults to one client per process, created on first use (see `defaultSecretsManagerClient`). */
+  readonly client?: SecretsManagerClient | undefined;
+  /** How long `get()` serves the cached value; 0 fetches on every call. Default 5 minutes. */
+  readonly ttlMs?: number | undefined;
+  /** Epoch milliseconds; injectable for tests. */
+  readonly now?: (() => number) | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+interface Cached {
+  readonly value: SlsCredentials;
+  readonly fetchedAt: number;
+  /** Sequence number of the fetch that produced it: an older fetch never overwrites a newer one. */
+  readonly seq: number;
+}
+
+interface InFlight {
+  readonly promise: Promise<SlsCredentials>;
+  readonly seq: number;
+  /** Set when started by `refresh(rejected)`: later refreshes of the same credentials join it. */
+  readonly rejected: SlsCredentials | undefined;
+}
+
+let sharedClient: SecretsManagerClient | undefined;
+
+/**
+ * The process-wide client, made on first use so warm invocations reuse its connections. Region,
+ * credentials and endpoint come from the SDK's usual sources (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER`, the Lambda role). The timeouts keep a stuck connection
+ * from eating the whole invocation; the SDK still retries (3 attempts).
+ */
+export function defaultSecretsManagerClient(): SecretsManagerClient {
+  sharedClient ??= new SecretsManagerClient({
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+  });
+  return sharedClient;
+}
+
+export class SecretsManagerCredentialsProvider implements CredentialsProvider {
+  readonly secretId: string;
+  readonly ttlMs: number;
+  readonly #client: SecretsManagerClient | undefined;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+  #cached: Cached | undefined;
+  #inFlight: InFlight | undefined;
+  #seq = 0;
+
+  constructor(options: SecretsManagerCredentialsProviderOptions) {
+    if (typeof options.secretId !== 'string' || options.secretId.trim() === '') {
+      throw new TypeError('SecretsManagerCredentialsProvider: secretId must be a non-empty string');
+    }
+    const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    if (!Number.isFinite(ttlMs) || ttlMs < 0) {
+      throw new TypeError(
+        `SecretsManagerCredentialsProvider: ttlMs must be a finite number >= 0, got ${ttlMs}`,
+      );
+    }
+    this.secretId = options.secretId;
+    this.ttlMs = ttlMs;
+    this.#client = options.client;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** The cached credentials while younger than the TTL; otherwise joins or starts a fetch. */
+  get(): Promise<SlsCredentials> {
+    const cached = this.#cached;
+    if (cached !== undefined && this.#now() - cached.fetchedAt < this.ttlMs) {
+      return Promise.resolve(cached.value);
+    }
+    if (this.#inFlight !== undefined) return this.#inFlight.promise;
+    return this.#start(undefined);
+  }
+
+  /**
+   * Called after SLS rejected `rejected`. When the cache already holds other credentials,
+   * someone refreshed meanwhile and those are returned (via `get()`, so without a fetch while
+   * they are fresh). Otherwise fetches bypassing the cache; concurrent refreshes of the same
+   * credentials share that one fetch. A fetch that `get()` started earlier is not joined: it
+   * may have begun before the secret was rotated.
+   */
+  refresh(rejected: SlsCredentials): Promise<SlsCredentials> {
+    const cached = this.#cached;
+    if (cached !== undefined && !sameCredentials(cached.value, rejected)) return this.get();
+    const inFlight = this.#inFlight;
+    if (inFlight?.rejected !== undefined && sameCredentials(inFlight.rejected, rejected)) {
+      return inFlight.promise;
+    }
+    return this.#start(rejected);
+  }
+
+  #start(rejected: SlsCredentials | undefined): Promise<SlsCredentials> {
+    const seq = ++this.#seq;
+    const previous = this.#cached?.value;
+    const promise = this.#load().then(
+      (value) => {
+        if (this.#cached === undefined || seq > this.#cached.seq) {
+          this.#cached = { value, fetchedAt: this.#now(), seq };
+        }
+        this.#logLoaded(value, previous, rejected);
+        return value;
+      },
+      (error: unknown) => {
+        const e = error as CredentialsError;
+        this.#logger.warn('credentials.fetch_failed', {
+          source: this.secretId,
+          code: e.code,
+          retryable: e.retryable,
+          status: e.status,
+          requestId: e.requestId,
+        });
+        throw error;
+      },
+    );
+    const inFlight: InFlight = {
+      promise: promise.finally(() => {
+        if (this.#inFlight === inFlight) this.#inFlight = undefined;
+      }),
+      seq,
+      rejected,
+    };
+    this.#inFlight = inFlight;
+    return inFlight.promise;
+  }
+
+  async #load(): Promise<SlsCredentials> {
+    let output: GetSecretValueCommandOutput;
+    try {
+      const client = this.#client ?? defaultSecretsManagerClient();
+      output = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    } catch (error) {
+      throw credentialsErrorFromSdk(error, this.secretId);
+    }
+    // $metadata is always set by the SDK, but not by every stub of it.
+    const status = output.$metadata?.httpStatusCode;
+    const requestId = output.$metadata?.requestId;
+    if (typeof output.SecretString === 'string') return parseSecret(this.secretId, output.SecretString);
+    if (output.SecretBinary !== undefined) {
+      throw new CredentialsError(
+        `secret "${this.secretId}" holds SecretBinary; store the credentials as a JSON SecretString`,
+        { code: 'SecretBinary', secretId: this.secretId, retryable: false, status, requestId },
+      );
+    }
+    throw new CredentialsError(`secret "${this.secretId}" has no SecretString`, {
+      code: 'SecretInvalid',
+      secretId: this.secretId,
+      retryable: false,
+      status,
+      requestId,
+    });
+  }
+
+  #logLoaded(
+    value: SlsCredentials,
+    previous: SlsCredentials | undefined,
+    rejected: SlsCredentials | undefined,
+  ) {
+    const accessKeyId = maskAccessKeyId(value.accessKeyId);
+    if (rejected !== undefined) {
+      this.#logger.info('credentials.refreshed', {
+        source: this.secretId,
+        accessKeyId,
+        changed: !sameCredentials(value, rejected),
+      });
+    } else {
+      this.#logger.debug('credentials.loaded', {
+        source: this.secretId,
+        accessKeyId,
+        changed: previous === undefined || !sameCredentials(value, previous),
+      });
+    }
+  }
+}
+
+/** Environment read by `credentialsProviderFromEnv`. */
+export interface CredentialsEnv {
+  readonly SLS_CREDENTIALS_SECRET_ID?: string | undefined;
+  readonly SLS_CREDENTIALS_TTL_SECONDS?: string | undefined;
+  readonly [name: string]: string | undefined;
+}
+
+export const DEFAULT_TTL_SECONDS = 300;
+export const MAX_TTL_SECONDS = 3600;
+
+const providers = new Map<string, SecretsManagerCredentialsProvider>();
+
+/**
+ * The provider for `SLS_CREDENTIALS_SECRET_ID` (required: name or ARN) with a TTL of
+ * `SLS_CREDENTIALS_TTL_SECONDS` (optional integer 0..3600, default 300). Providers are kept at
+ * module scope, keyed by secret id and TTL, so warm invocations reuse the cache and the one
+ * process-wide client. `logger` is used only when the provider is first made.
+ */
+export function credentialsProviderFromEnv(
+  env: CredentialsEnv = process.env,
+  options: { readonly logger?: Logger | undefined } = {},
+): SecretsManagerCredentialsProvider {
+  const secretId = env.SLS_CREDENTIALS_SECRET_ID?.trim() ?? '';
+  if (secretId === '') {
+    throw new Error(
+      'SLS_CREDENTIALS_SECRET_ID is not set: set it to the name or ARN of the Secrets Manager secret holding the SLS AccessKey',
+    );
+  }
+  const ttlSeconds = parseTtlSeconds(env.SLS_CREDENTIALS_TTL_SECONDS);
+  const key = `${secretId}\u0000${ttlSeconds}`;
+  let provider = providers.get(key);
+  if (provider === undefined) {
+    provider = new SecretsManagerCredentialsProvider({
+      secretId,
+      ttlMs: ttlSeconds * 1000,
+      logger: options.logger,
+    });
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+function parseTtlSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_TTL_SECONDS;
+  const value = raw.trim();
+  const seconds = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0 && seconds <= MAX_TTL_SECONDS)) {
+    throw new Error(
+      `SLS_CREDENTIALS_TTL_SECONDS must be an integer from 0 to ${MAX_TTL_SECONDS} (seconds), got "${raw}"`,
+    );
+  }
+  return seconds;
+}
