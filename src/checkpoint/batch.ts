@@ -1,0 +1,178 @@
+/**
+ * Runs a batch of records (SQS messages, direct-invoke commands) through `applyCheckpoints` and
+ * decides each record's fate, keeping FIFO message-group order when asked to.
+ */
+import { type ApplyDeps, applyCheckpoints, type KnownCheckpoints } from './apply.ts';
+import { coalesceKey, type IdentifiedCommand } from './coalesce.ts';
+import type { CheckpointCommand, ParseResult } from './command.ts';
+
+export interface BatchRecord {
+  /** The parsed body; invalid records fail without being sent. */
+  readonly parsed: ParseResult;
+  /** FIFO message group; used only when the batch is `ordered`. */
+  readonly group?: string | undefined;
+}
+
+export type RecordFate =
+  | { readonly status: 'applied'; readonly command: CheckpointCommand }
+  | { readonly status: 'skipped'; readonly command: CheckpointCommand; readonly current: string }
+  | { readonly status: 'invalid'; readonly error: string }
+  | {
+      readonly status: 'failed';
+      readonly command: CheckpointCommand;
+      readonly code: string;
+      readonly retryable: boolean;
+      readonly message: string;
+    }
+  /** FIFO: not sent, because an earlier record of its message group (at `after`) did not land. */
+  | { readonly status: 'blocked'; readonly command: CheckpointCommand; readonly after: number };
+
+export interface BatchReport {
+  /** One fate per input record, same order. */
+  readonly fates: readonly RecordFate[];
+  /** Coalesced updates decided (sent, or skipped by the monotonic rule). */
+  readonly updates: number;
+  /** Rounds of requests: 1 for an unordered batch, up to the longest message group for FIFO. */
+  readonly waves: number;
+}
+
+/** Whether a fate means the record's checkpoint is in place (or deliberately not needed). */
+export function landed(fate: RecordFate): boolean {
+  return fate.status === 'applied' || fate.status === 'skipped';
+}
+
+/**
+ * Applies every valid record and returns each record's fate.
+ *
+ * Unordered (`ordered: false`): all valid records are coalesced and sent at once; each record
+ * shares the fate of the request it was merged into.
+ *
+ * Ordered (FIFO): within a message group, a record may only be sent after every earlier record of
+ * that group has landed, and once one fails (or is invalid) the rest of the group is `blocked`
+ * and never sent, so a later record can never move a checkpoint past an earlier one that did not
+ * land. Sending record by record would lose coalescing, so the batch runs in waves: each wave
+ * takes, from every group still going, its next run of consecutive records for the same
+ * (group, consumer, shard) key; merging such a run is safe because its records stand or fall
+ * together, and sending only the last is what sending them in order would leave. The runs of one
+ * wave are coalesced together (runs of different groups on one shard merge; FIFO promises no
+ * order across groups) and sent concurrently; a group whose run failed is blocked before the
+ * next wave. The common layout, one message group per shard, takes a single wave.
+ */
+export async function runCheckpointBatch(
+  records: readonly BatchRecord[],
+  options: { readonly ordered: boolean },
+  deps: ApplyDeps,
+): Promise<BatchReport> {
+  const fates: (RecordFate | undefined)[] = records.map((r) =>
+    r.parsed.ok ? undefined : { status: 'invalid', error: r.parsed.error },
+  );
+  // One read of each group's checkpoints for the whole batch, however many waves it takes.
+  const applyDeps: ApplyDeps = { ...deps, known: deps.known ?? (new Map() as KnownCheckpoints) };
+  const commandAt = (index: number): CheckpointCommand => {
+    const parsed = records[index]?.parsed;
+    if (parsed?.ok !== true) throw new Error(`record ${index} has no command`);
+    return parsed.command;
+  };
+  let updates = 0;
+  let waves = 0;
+
+  /** Sends one wave and returns the indices of records that did not land. */
+  const send = async (indices: readonly number[]): Promise<Set<number>> => {
+    const failed = new Set<number>();
+    if (indices.length === 0) return failed;
+    waves++;
+    const commands: IdentifiedCommand<number>[] = indices.map((id) => ({ id, command: commandAt(id) }));
+    const results = await applyCheckpoints(commands, applyDeps);
+    updates += results.length;
+    for (const result of results) {
+      const { outcome } = result;
+      for (const id of result.ids) {
+        const command = commandAt(id);
+        if (outcome.status === 'applied') fates[id] = { status: 'applied', command };
+        else if (outcome.status === 'skipped')
+          fates[id] = { status: 'skipped', command, current: outcome.current };
+        else {
+          fates[id] = {
+            status: 'failed',
+            command,
+            code: outcome.code,
+            retryable: outcome.retryable,
+            message: outcome.message,
+          };
+          failed.add(id);
+        }
+      }
+    }
+    return failed;
+  };
+
+  if (!options.ordered) {
+    await send(records.flatMap((r, index) => (r.parsed.ok ? [index] : [])));
+  } else {
+    await runOrdered(records, fates, commandAt, send);
+  }
+
+  return {
+    fates: fates.map(
+      (fate) =>
+        fate ?? {
+          status: 'invalid',
+          error: 'the record was not processed',
+        },
+    ),
+    updates,
+    waves,
+  };
+}
+
+async function runOrdered(
+  records: readonly BatchRecord[],
+  fates: (RecordFate | undefined)[],
+  commandAt: (index: number) => CheckpointCommand,
+  send: (indices: readonly number[]) => Promise<Set<number>>,
+): Promise<void> {
+  const pending = new Map<string, number[]>();
+  records.forEach((record, index) => {
+    const group = record.group ?? '';
+    const queue = pending.get(group);
+    if (queue === undefined) pending.set(group, [index]);
+    else queue.push(index);
+  });
+  const block = (queue: readonly number[], after: number): void => {
+    for (const index of queue) {
+      const parsed = records[index]?.parsed;
+      // An invalid record stays invalid: that is the more useful reason.
+      if (parsed?.ok === true) fates[index] = { status: 'blocked', command: parsed.command, after };
+    }
+  };
+  // An invalid record stops its group right there.
+  for (const [group, queue] of pending) {
+    const bad = queue.findIndex((index) => records[index]?.parsed.ok !== true);
+    if (bad === -1) continue;
+    const badIndex = queue[bad] as number;
+    block(queue.slice(bad + 1), badIndex);
+    pending.set(group, queue.slice(0, bad));
+  }
+
+  for (;;) {
+    const runs = new Map<string, number[]>();
+    for (const [group, queue] of pending) {
+      const first = queue[0];
+      if (first === undefined) continue;
+      const key = coalesceKey(commandAt(first));
+      let length = 1;
+      while (length < queue.length && coalesceKey(commandAt(queue[length] as number)) === key) length++;
+      runs.set(group, queue.splice(0, length));
+    }
+    if (runs.size === 0) return;
+    // Event order across the wave, so the last record for a key is the one sent.
+    const wave = [...runs.values()].flat().sort((a, b) => a - b);
+    const failed = await send(wave);
+    for (const [group, run] of runs) {
+      const failure = run.find((index) => failed.has(index));
+      if (failure === undefined) continue;
+      block(pending.get(group) ?? [], failure);
+      pending.set(group, []);
+    }
+  }
+}

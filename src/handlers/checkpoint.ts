@@ -1,0 +1,334 @@
+/**
+ * The checkpoint function: a thin middy shell that recognises the event source, parses the
+ * commands, runs them through the checkpoint use case and shapes the reply that source needs.
+ *
+ * - SQS (standard and FIFO): `{ batchItemFailures }` naming exactly the records that did not land.
+ * - EventBridge (`detail` is one command) and direct invocation (one command or an array): a
+ *   summary on success; on any failure an `Error` naming each failed command, so Lambda's own
+ *   retries and on-failure destination take over.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { type BatchRecord, landed, type RecordFate, runCheckpointBatch } from '../checkpoint/batch.ts';
+import { type CommandDefaults, parseCommand, parseCommandBody } from '../checkpoint/command.ts';
+import { type CheckpointConfig, loadCheckpointConfig } from '../config.ts';
+import { slsCredentials } from '../credentials/middleware.ts';
+import { credentialsProviderFromEnv } from '../credentials/provider.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { SlsClient } from '../sls/client.ts';
+import type { CredentialsProvider } from '../sls/types.ts';
+
+/** Time kept back from the invocation's remaining time, to reply before Lambda's timeout. */
+export const DEFAULT_SAFETY_MARGIN_MS = 2_000;
+/** Budget when the context does not say how much time is left (local runs, some tests). */
+const FALLBACK_BUDGET_MS = 30_000;
+/** How many failures a thrown error lists by name; the rest are counted. */
+const MAX_LISTED_FAILURES = 20;
+
+export interface CheckpointHandlerDeps {
+  readonly config: Pick<
+    CheckpointConfig,
+    'endpoint' | 'project' | 'logstore' | 'consumerGroup' | 'monotonic' | 'concurrency' | 'logLevel'
+  >;
+  readonly client: Pick<SlsClient, 'updateCheckpoint' | 'getCheckpoints'>;
+  readonly logger?: Logger | undefined;
+  /** Epoch ms; the same clock the client uses, since the deadline is passed to it. */
+  readonly now?: (() => number) | undefined;
+  /** When given, credentials are loaded before the handler runs (see `slsCredentials`). */
+  readonly credentials?: CredentialsProvider | undefined;
+  readonly safetyMarginMs?: number | undefined;
+}
+
+/** What an SQS record contributes. */
+interface SqsItem {
+  readonly messageId: string;
+  readonly body: unknown;
+  readonly group: string | undefined;
+}
+
+export type DetectedEvent =
+  | { readonly kind: 'sqs'; readonly fifo: boolean; readonly records: readonly SqsItem[] }
+  | { readonly kind: 'eventbridge'; readonly id: string | undefined; readonly detail: unknown }
+  | { readonly kind: 'direct'; readonly commands: readonly unknown[]; readonly single: boolean }
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+/** Summary returned to EventBridge and direct invocations (and logged for every invocation). */
+export interface CheckpointSummary {
+  readonly source: 'sqs' | 'eventbridge' | 'direct';
+  readonly records: number;
+  readonly applied: number;
+  readonly skipped: number;
+  readonly invalid: number;
+  readonly failed: number;
+  readonly blocked: number;
+  /** Requests decided (sent, or skipped by the monotonic rule) after coalescing. */
+  readonly updates: number;
+  /** Records that were merged into another record's request. */
+  readonly coalesced: number;
+}
+
+/** One command that did not land, as listed by `CheckpointCommandsError`. */
+export interface CommandFailure {
+  readonly index: number;
+  readonly description: string;
+}
+
+/** Thrown to EventBridge and direct invocations when any command did not land. */
+export class CheckpointCommandsError extends Error {
+  override name = 'CheckpointCommandsError';
+  readonly code = 'CheckpointFailed';
+  readonly failures: readonly CommandFailure[];
+  readonly summary: CheckpointSummary;
+
+  constructor(message: string, failures: readonly CommandFailure[], summary: CheckpointSummary) {
+    super(message);
+    this.failures = failures;
+    this.summary = summary;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Tells the event sources apart: SQS by `Records[].eventSource === 'aws:sqs'`, EventBridge by
+ * `detail-type` plus `detail`; anything else is a direct invocation (an array is a list of
+ * commands). A record list from another service is unsupported rather than misread.
+ */
+export function detectEvent(event: unknown): DetectedEvent {
+  if (isObject(event) && Array.isArray(event.Records)) {
+    const records: unknown[] = event.Records;
+    const foreign = records.find((r) => !isObject(r) || r.eventSource !== 'aws:sqs');
+    if (foreign !== undefined) {
+      const source = isObject(foreign) ? String(foreign.eventSource ?? foreign.EventSource) : typeof foreign;
+      return { kind: 'unsupported', reason: `Records from ${source.slice(0, 60)} are not supported` };
+    }
+    const items: SqsItem[] = [];
+    let fifo = false;
+    for (const [index, r] of (records as Record<string, unknown>[]).entries()) {
+      if (typeof r.messageId !== 'string' || r.messageId === '') {
+        // Without an id the record cannot be reported back, so no partial reply can be right.
+        return { kind: 'unsupported', reason: `SQS record ${index} has no messageId` };
+      }
+      if (typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) fifo = true;
+      const group = isObject(r.attributes) ? r.attributes.MessageGroupId : undefined;
+      items.push({
+        messageId: r.messageId,
+        body: r.body,
+        group: typeof group === 'string' ? group : undefined,
+      });
+    }
+    return { kind: 'sqs', fifo, records: items };
+  }
+  if (isObject(event) && typeof event['detail-type'] === 'string' && 'detail' in event) {
+    return {
+      kind: 'eventbridge',
+      id: typeof event.id === 'string' ? event.id : undefined,
+      detail: event.detail,
+    };
+  }
+  if (Array.isArray(event)) return { kind: 'direct', commands: event, single: false };
+  return { kind: 'direct', commands: [event], single: true };
+}
+
+function summarize(source: CheckpointSummary['source'], fates: readonly RecordFate[], updates: number) {
+  const count = (status: RecordFate['status']) => fates.filter((f) => f.status === status).length;
+  const applied = count('applied');
+  const skipped = count('skipped');
+  const failed = count('failed');
+  return {
+    source,
+    records: fates.length,
+    applied,
+    skipped,
+    invalid: count('invalid'),
+    failed,
+    blocked: count('blocked'),
+    updates,
+    coalesced: Math.max(0, applied + skipped + failed - updates),
+  } satisfies CheckpointSummary;
+}
+
+function describeFate(fate: RecordFate): string {
+  switch (fate.status) {
+    case 'invalid':
+      return `invalid: ${fate.error}`;
+    case 'failed': {
+      const c = fate.command;
+      const consumer = c.consumer === undefined ? '' : ` (consumer ${c.consumer})`;
+      return `shard ${c.shard} of ${c.project}/${c.logstore}/${c.consumerGroup}${consumer}: ${fate.code}`;
+    }
+    case 'blocked':
+      return `not sent after record ${fate.after} of its message group failed`;
+    default:
+      return fate.status;
+  }
+}
+
+/**
+ * Builds the handler around its collaborators. Tests pass a fake or emulator-backed client and a
+ * manual clock; production uses `handler` below.
+ */
+export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
+  const baseLogger = deps.logger ?? createLogger({ level: deps.config.logLevel });
+  const now = deps.now ?? Date.now;
+  const margin = deps.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const defaults: CommandDefaults = {
+    project: deps.config.project,
+    logstore: deps.config.logstore,
+    consumerGroup: deps.config.consumerGroup,
+  };
+
+  const run = async (records: readonly BatchRecord[], ordered: boolean, context: Context, logger: Logger) => {
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : FALLBACK_BUDGET_MS;
+    return runCheckpointBatch(
+      records,
+      { ordered },
+      {
+        client: deps.client,
+        endpoint: deps.config.endpoint,
+        deadline: now() + remaining - margin,
+        concurrency: deps.config.concurrency,
+        monotonic: deps.config.monotonic,
+        logger,
+      },
+    );
+  };
+
+  const handleSqs = async (
+    source: Extract<DetectedEvent, { kind: 'sqs' }>,
+    context: Context,
+    logger: Logger,
+  ): Promise<SQSBatchResponse> => {
+    const started = now();
+    const records: BatchRecord[] = source.records.map((r) => ({
+      parsed: parseCommandBody(r.body, defaults),
+      group: r.group,
+    }));
+    let fates: readonly RecordFate[];
+    let updates = 0;
+    try {
+      const report = await run(records, source.fifo, context, logger);
+      fates = report.fates;
+      updates = report.updates;
+    } catch (error) {
+      // The use case does not throw; if it ever does, nothing is known to have landed.
+      logger.error('checkpoint.batch_crashed', { error, records: records.length });
+      fates = records.map(() => ({ status: 'invalid', error: 'the batch could not be processed' }));
+    }
+    const failures = new Set<string>();
+    fates.forEach((fate, index) => {
+      const record = source.records[index];
+      if (record === undefined || landed(fate)) return;
+      failures.add(record.messageId);
+      if (fate.status === 'invalid') {
+        logger.warn('checkpoint.invalid', { messageId: record.messageId, error: fate.error });
+      } else if (fate.status === 'blocked') {
+        logger.warn('checkpoint.blocked', {
+          messageId: record.messageId,
+          group: record.group,
+          after: source.records[fate.after]?.messageId,
+        });
+      }
+      // 'failed' was logged once per request by the use case.
+    });
+    logger.info('checkpoint.summary', {
+      ...summarize('sqs', fates, updates),
+      fifo: source.fifo,
+      failures: failures.size,
+      durationMs: now() - started,
+    });
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+  const handleCommands = async (
+    kind: 'eventbridge' | 'direct',
+    commands: readonly unknown[],
+    single: boolean,
+    context: Context,
+    logger: Logger,
+  ): Promise<CheckpointSummary> => {
+    const started = now();
+    const root = kind === 'eventbridge' ? 'detail' : 'command';
+    const records: BatchRecord[] = commands.map((c) => ({ parsed: parseCommand(c, defaults, root) }));
+    const report = await run(records, false, context, logger);
+    const summary = summarize(kind, report.fates, report.updates);
+    const failures: CommandFailure[] = [];
+    report.fates.forEach((fate, index) => {
+      if (landed(fate)) return;
+      failures.push({ index, description: describeFate(fate) });
+      if (fate.status === 'invalid') logger.warn('checkpoint.invalid', { index, error: fate.error });
+    });
+    logger.info('checkpoint.summary', { ...summary, durationMs: now() - started });
+    if (failures.length === 0) return summary;
+    const listed = failures
+      .slice(0, MAX_LISTED_FAILURES)
+      .map((f) => (single ? f.description : `command[${f.index}] ${f.description}`));
+    if (failures.length > MAX_LISTED_FAILURES)
+      listed.push(`and ${failures.length - MAX_LISTED_FAILURES} more`);
+    const what =
+      kind === 'eventbridge'
+        ? 'the checkpoint command in detail'
+        : `${failures.length} of ${commands.length} checkpoint commands`;
+    throw new CheckpointCommandsError(`${what} did not land: ${listed.join('; ')}`, failures, summary);
+  };
+
+  const core = async (event: unknown, context: Context): Promise<SQSBatchResponse | CheckpointSummary> => {
+    const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
+    const source = detectEvent(event);
+    switch (source.kind) {
+      case 'sqs':
+        return handleSqs(source, context, logger);
+      case 'eventbridge':
+        return handleCommands('eventbridge', [source.detail], true, context, logger);
+      case 'direct':
+        return handleCommands('direct', source.commands, source.single, context, logger);
+      default:
+        throw new Error(`checkpoint: unsupported event: ${source.reason}`);
+    }
+  };
+
+  /**
+   * Anything that fails outside the use case (the credentials middleware, middy's early
+   * timeout, a non-Error throw) must still give SQS a partial reply rather than reject the
+   * batch: every record is reported, since none is known to have landed.
+   */
+  const sqsOnError: MiddlewareObj = {
+    onError: (request) => {
+      if (request.error instanceof CheckpointCommandsError) return undefined;
+      const source = detectEvent(request.event);
+      baseLogger.error('checkpoint.invocation_failed', {
+        awsRequestId: (request.context as Context | undefined)?.awsRequestId,
+        source: source.kind,
+        error: request.error,
+      });
+      if (source.kind !== 'sqs') return undefined;
+      return {
+        batchItemFailures: [...new Set(source.records.map((r) => r.messageId))].map((itemIdentifier) => ({
+          itemIdentifier,
+        })),
+      } satisfies SQSBatchResponse;
+    },
+  };
+
+  const handler = middy(core).use(sqsOnError);
+  if (deps.credentials !== undefined) {
+    handler.use(slsCredentials({ provider: deps.credentials }));
+  }
+  return handler;
+}
+
+function handlerFromEnv() {
+  const config = loadCheckpointConfig();
+  const logger = createLogger({ level: config.logLevel, base: { function: 'checkpoint' } });
+  const credentials = credentialsProviderFromEnv(process.env, { logger });
+  // Module scope: warm invocations reuse the client, its sockets and the credentials cache.
+  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
+  return createCheckpointHandler({ config, client, logger, credentials });
+}
+
+/** The Lambda entry point, configured from the environment at cold start. */
+export const handler = handlerFromEnv();

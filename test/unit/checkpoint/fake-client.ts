@@ -1,0 +1,98 @@
+/** An in-memory stand-in for the two SlsClient calls the checkpoint use case makes. */
+import type { Logger } from '../../../src/log.ts';
+import { SlsApiError } from '../../../src/sls/errors.ts';
+import type { CallOptions, CheckpointUpdate, ShardCheckpoint, Target } from '../../../src/sls/types.ts';
+
+export interface UpdateCall {
+  readonly target: Target;
+  readonly update: CheckpointUpdate;
+  readonly options: CallOptions;
+}
+
+export interface FakeClient {
+  readonly updates: UpdateCall[];
+  readonly reads: Target[];
+  /** Stored checkpoints by `project/logstore/group` then shard. */
+  readonly stored: Map<string, Map<number, string>>;
+  /** Called before an update is stored; throw to fail it. */
+  onUpdate: (call: UpdateCall) => void | Promise<void>;
+  onRead: (target: Target) => void | Promise<void>;
+  /** Most updates in flight at once. */
+  maxInFlight: number;
+  updateCheckpoint(target: Target, update: CheckpointUpdate, options?: CallOptions): Promise<void>;
+  getCheckpoints(target: Target, options?: CallOptions): Promise<ShardCheckpoint[]>;
+}
+
+export const groupName = (t: Pick<Target, 'project' | 'logstore' | 'consumerGroup'>): string =>
+  `${t.project}/${t.logstore}/${t.consumerGroup}`;
+
+export function apiError(code: string, status: number, retryable = status >= 500): SlsApiError {
+  return new SlsApiError(`UpdateCheckPoint failed: ${status} ${code}`, {
+    code,
+    status,
+    retryable,
+    operation: 'UpdateCheckPoint',
+  });
+}
+
+export function createFakeClient(): FakeClient {
+  let inFlight = 0;
+  const fake: FakeClient = {
+    updates: [],
+    reads: [],
+    stored: new Map(),
+    onUpdate: () => {},
+    onRead: () => {},
+    maxInFlight: 0,
+    async updateCheckpoint(target, update, options = {}) {
+      const call = { target, update, options };
+      fake.updates.push(call);
+      inFlight++;
+      fake.maxInFlight = Math.max(fake.maxInFlight, inFlight);
+      try {
+        // Yield so concurrent calls overlap the way real requests do.
+        await Promise.resolve();
+        await fake.onUpdate(call);
+        const key = groupName(target);
+        const shards = fake.stored.get(key) ?? new Map<number, string>();
+        shards.set(update.shard, update.checkpoint);
+        fake.stored.set(key, shards);
+      } finally {
+        inFlight--;
+      }
+    },
+    async getCheckpoints(target) {
+      fake.reads.push(target);
+      await fake.onRead(target);
+      const shards = fake.stored.get(groupName(target)) ?? new Map<number, string>();
+      return [...shards].map(([shard, checkpoint]) => ({ shard, checkpoint, updateTime: 0, consumer: '' }));
+    },
+  };
+  return fake;
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly event: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/** A logger that keeps what it is told (children included), for assertions. */
+export function recordingLogger(): Logger & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const make = (base: Record<string, unknown>): Logger => {
+    const log =
+      (level: string) =>
+      (event: string, fields: Record<string, unknown> = {}) => {
+        lines.push({ level, event, fields: { ...base, ...fields } });
+      };
+    return {
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      child: (fields) => make({ ...base, ...fields }),
+    };
+  };
+  return Object.assign(make({}), { lines });
+}
