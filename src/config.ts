@@ -3,8 +3,7 @@
  * start with a message naming the variable.
  */
 import * as z from 'zod/mini';
-import { type NameKind, nameProblem } from './sls/names.ts';
-import { formatIssues } from './validation.ts';
+import { formatIssues, slsNameSchema as slsName } from './validation.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -13,13 +12,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly code = 'InvalidConfig';
 }
-
-const slsName = (kind: NameKind) =>
-  z.string().check(
-    z.refine((v) => nameProblem(kind, v) === undefined, {
-      error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
-    }),
-  );
 
 const boolFlag = z.pipe(
   z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'])),
@@ -79,7 +71,6 @@ const heartbeatSchema = z.object({
 
 const checkpointSchema = z.object({
   ...common,
-  SLS_CONSUMER: z.optional(slsName('consumer')),
   CHECKPOINT_MONOTONIC: boolFlag,
   CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
 });
@@ -121,7 +112,6 @@ export interface HeartbeatConfig extends CommonConfig {
 }
 
 export interface CheckpointConfig extends CommonConfig {
-  readonly consumer: string | undefined;
   readonly monotonic: boolean;
   readonly concurrency: number;
 }
@@ -197,7 +187,6 @@ export function loadCheckpointConfig(env: Env = process.env): CheckpointConfig {
   const parsed = parseEnv(checkpointSchema, env);
   return Object.freeze({
     ...commonFrom(parsed),
-    consumer: parsed.SLS_CONSUMER,
     monotonic: parsed.CHECKPOINT_MONOTONIC,
     concurrency: parsed.CHECKPOINT_CONCURRENCY,
   });

@@ -3,7 +3,8 @@
  * locale (that keeps bundles small), so the wording is ours. Input values are never echoed:
  * they may be secrets or huge.
  */
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
+import { type NameKind, nameProblem } from './sls/names.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -49,4 +50,13 @@ export function formatIssues(issues: readonly Issue[], root = 'input', max = 5):
   const parts = issues.slice(0, max).map((issue) => `${fieldName(issue.path, root)} ${problem(issue)}`);
   if (issues.length > max) parts.push(`and ${issues.length - max} more`);
   return parts.join('; ');
+}
+
+/** A zod/mini string schema that enforces an SLS naming rule, with the rule's own wording. */
+export function slsNameSchema(kind: NameKind) {
+  return z.string().check(
+    z.refine((v) => nameProblem(kind, v) === undefined, {
+      error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
+    }),
+  );
 }

@@ -4,8 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { checkpointProblem, shardProblem } from '../sls/client.ts';
-import { type NameKind, nameProblem } from '../sls/names.ts';
-import { formatIssues } from '../validation.ts';
+import { formatIssues, slsNameSchema as slsName } from '../validation.ts';
 
 /** A validated command with every default resolved: exactly what one `UpdateCheckPoint` needs. */
 export interface CheckpointCommand {
@@ -42,13 +41,6 @@ export type ParseResult =
 export const MAX_BODY_CHARS = 16 * 1024;
 /** Keeps an error (which lands in logs and Lambda errors) short even for absurd inputs. */
 const MAX_ERROR_CHARS = 300;
-
-const slsName = (kind: NameKind) =>
-  z.string().check(
-    z.refine((v) => nameProblem(kind, v) === undefined, {
-      error: (i) => nameProblem(kind, i.input) ?? 'is invalid',
-    }),
-  );
 
 /** `custom` rather than `number()`/`string()` so a wrong type gets the same wording as the client's own checks. */
 const checked = <T>(problemOf: (value: unknown) => string | undefined) =>

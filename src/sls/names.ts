@@ -25,12 +25,12 @@ const RULES = {
     description:
       'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
   },
+  // SLS documents no charset for groups; this is the official Java SDK's own check.
   consumerGroup: {
-    pattern: /^[a-z0-9][a-z0-9_-]*[a-z0-9]$/,
-    min: 2,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    min: 1,
     max: 128,
-    description:
-      'lower-case letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+    description: 'letters, digits, hyphens and underscores',
   },
   // Undocumented in SLS; kept to characters that need no URL encoding in the query.
   consumer: {

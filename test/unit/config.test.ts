@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadCheckpointConfig, loadHeartbeatConfig } from '../../src/config.ts';
+
+const base = {
+  SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
+  SLS_PROJECT: 'my-project',
+  SLS_LOGSTORE: 'my-logstore',
+  SLS_CONSUMER_GROUP: 'my-group',
+  SLS_CONSUMER: 'consumer-1',
+  SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
+};
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadHeartbeatConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const config = loadHeartbeatConfig(base);
+    expect(config).toMatchObject({
+      intervalMs: 20_000,
+      concurrency: 8,
+      createConsumerGroup: false,
+      groupTimeoutSeconds: 60,
+      requestTimeoutMs: 5_000,
+      logLevel: 'info',
+      targets: [
+        { project: 'my-project', logstore: 'my-logstore', consumerGroup: 'my-group', consumer: 'consumer-1' },
+      ],
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('fills HEARTBEAT_TARGETS fields from the defaults', () => {
+    const config = loadHeartbeatConfig({
+      ...base,
+      HEARTBEAT_TARGETS:
+        '[{"consumerGroup":"g2","consumer":"c2"},{"project":"other-project","consumerGroup":"g3","consumer":"c3"}]',
+    });
+    expect(config.targets).toEqual([
+      { project: 'my-project', logstore: 'my-logstore', consumerGroup: 'g2', consumer: 'c2' },
+      { project: 'other-project', logstore: 'my-logstore', consumerGroup: 'g3', consumer: 'c3' },
+    ]);
+  });
+
+  it.each([
+    [{ SLS_PROJECT: undefined }, 'SLS_PROJECT is required'],
+    [{ SLS_PROJECT: 'My_Project' }, 'SLS_PROJECT may contain only'],
+    [{ HEARTBEAT_INTERVAL_SECONDS: 'soon' }, 'HEARTBEAT_INTERVAL_SECONDS must be a whole number'],
+    [{ HEARTBEAT_INTERVAL_SECONDS: '0' }, 'HEARTBEAT_INTERVAL_SECONDS must be >= 1'],
+    [{ SLS_CREATE_CONSUMER_GROUP: 'maybe' }, 'SLS_CREATE_CONSUMER_GROUP must be one of'],
+    [{ HEARTBEAT_TARGETS: '[{' }, 'HEARTBEAT_TARGETS is not valid JSON'],
+    [{ HEARTBEAT_TARGETS: '[]' }, 'HEARTBEAT_TARGETS must have at least 1 items'],
+    [
+      { HEARTBEAT_TARGETS: '[{"consumerGroup":"g","consumer":"c","x":1}]' },
+      'HEARTBEAT_TARGETS[0] has unknown field x',
+    ],
+    [{ HEARTBEAT_TARGETS: '[{"consumerGroup":"g"}]' }, 'HEARTBEAT_TARGETS[0].consumer is required'],
+    [
+      { HEARTBEAT_TARGETS: '[{"consumerGroup":"g","consumer":"c"},{"consumerGroup":"g","consumer":"c"}]' },
+      'lists my-project/my-logstore/g/c twice',
+    ],
+    [{ SLS_CONSUMER: undefined }, 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set'],
+  ])('rejects %o naming the variable', (override, expected) => {
+    expect(message(() => loadHeartbeatConfig({ ...base, ...override }))).toContain(expected);
+  });
+});
+
+describe('loadCheckpointConfig', () => {
+  it('parses flags and numbers', () => {
+    expect(
+      loadCheckpointConfig({
+        ...base,
+        CHECKPOINT_MONOTONIC: 'true',
+        CHECKPOINT_CONCURRENCY: '16',
+        LOG_LEVEL: 'debug',
+      }),
+    ).toMatchObject({ monotonic: true, concurrency: 16, logLevel: 'debug' });
+  });
+
+  it('names every bad variable at once', () => {
+    const text = message(() => loadCheckpointConfig({ CHECKPOINT_CONCURRENCY: '1000' }));
+    for (const name of [
+      'SLS_ENDPOINT',
+      'SLS_PROJECT',
+      'SLS_CREDENTIALS_SECRET_ID',
+      'CHECKPOINT_CONCURRENCY',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+});
