@@ -11,6 +11,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type BatchRecord, landed, type RecordFate, runCheckpointBatch } from '../checkpoint/batch.ts';
 import { type CommandDefaults, parseCommand, parseCommandBody } from '../checkpoint/command.ts';
+import { type DetectedEvent, detectEvent } from '../checkpoint/events.ts';
+import {
+  CheckpointCommandsError,
+  type CheckpointSummary,
+  type CommandFailure,
+  describeFate,
+  summarize,
+} from '../checkpoint/report.ts';
 import { type CheckpointConfig, loadCheckpointConfig } from '../config.ts';
 import { slsCredentials } from '../credentials/middleware.ts';
 import { credentialsProviderFromEnv } from '../credentials/provider.ts';
@@ -25,6 +33,8 @@ const FALLBACK_BUDGET_MS = 30_000;
 /** How many failures a thrown error lists by name; the rest are counted. */
 const MAX_LISTED_FAILURES = 20;
 
+export { CheckpointCommandsError, type CheckpointSummary, detectEvent };
+
 export interface CheckpointHandlerDeps {
   readonly config: Pick<
     CheckpointConfig,
@@ -37,132 +47,6 @@ export interface CheckpointHandlerDeps {
   /** When given, credentials are loaded before the handler runs (see `slsCredentials`). */
   readonly credentials?: CredentialsProvider | undefined;
   readonly safetyMarginMs?: number | undefined;
-}
-
-/** What an SQS record contributes. */
-interface SqsItem {
-  readonly messageId: string;
-  readonly body: unknown;
-  readonly group: string | undefined;
-}
-
-export type DetectedEvent =
-  | { readonly kind: 'sqs'; readonly fifo: boolean; readonly records: readonly SqsItem[] }
-  | { readonly kind: 'eventbridge'; readonly id: string | undefined; readonly detail: unknown }
-  | { readonly kind: 'direct'; readonly commands: readonly unknown[]; readonly single: boolean }
-  | { readonly kind: 'unsupported'; readonly reason: string };
-
-/** Summary returned to EventBridge and direct invocations (and logged for every invocation). */
-export interface CheckpointSummary {
-  readonly source: 'sqs' | 'eventbridge' | 'direct';
-  readonly records: number;
-  readonly applied: number;
-  readonly skipped: number;
-  readonly invalid: number;
-  readonly failed: number;
-  readonly blocked: number;
-  /** Requests decided (sent, or skipped by the monotonic rule) after coalescing. */
-  readonly updates: number;
-  /** Records that were merged into another record's request. */
-  readonly coalesced: number;
-}
-
-/** One command that did not land, as listed by `CheckpointCommandsError`. */
-export interface CommandFailure {
-  readonly index: number;
-  readonly description: string;
-}
-
-/** Thrown to EventBridge and direct invocations when any command did not land. */
-export class CheckpointCommandsError extends Error {
-  override name = 'CheckpointCommandsError';
-  readonly code = 'CheckpointFailed';
-  readonly failures: readonly CommandFailure[];
-  readonly summary: CheckpointSummary;
-
-  constructor(message: string, failures: readonly CommandFailure[], summary: CheckpointSummary) {
-    super(message);
-    this.failures = failures;
-    this.summary = summary;
-  }
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * Tells the event sources apart: SQS by `Records[].eventSource === 'aws:sqs'`, EventBridge by
- * `detail-type` plus `detail`; anything else is a direct invocation (an array is a list of
- * commands). A record list from another service is unsupported rather than misread.
- */
-export function detectEvent(event: unknown): DetectedEvent {
-  if (isObject(event) && Array.isArray(event.Records)) {
-    const records: unknown[] = event.Records;
-    const foreign = records.find((r) => !isObject(r) || r.eventSource !== 'aws:sqs');
-    if (foreign !== undefined) {
-      const source = isObject(foreign) ? String(foreign.eventSource ?? foreign.EventSource) : typeof foreign;
-      return { kind: 'unsupported', reason: `Records from ${source.slice(0, 60)} are not supported` };
-    }
-    const items: SqsItem[] = [];
-    let fifo = false;
-    for (const [index, r] of (records as Record<string, unknown>[]).entries()) {
-      if (typeof r.messageId !== 'string' || r.messageId === '') {
-        // Without an id the record cannot be reported back, so no partial reply can be right.
-        return { kind: 'unsupported', reason: `SQS record ${index} has no messageId` };
-      }
-      if (typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) fifo = true;
-      const group = isObject(r.attributes) ? r.attributes.MessageGroupId : undefined;
-      items.push({
-        messageId: r.messageId,
-        body: r.body,
-        group: typeof group === 'string' ? group : undefined,
-      });
-    }
-    return { kind: 'sqs', fifo, records: items };
-  }
-  if (isObject(event) && typeof event['detail-type'] === 'string' && 'detail' in event) {
-    return {
-      kind: 'eventbridge',
-      id: typeof event.id === 'string' ? event.id : undefined,
-      detail: event.detail,
-    };
-  }
-  if (Array.isArray(event)) return { kind: 'direct', commands: event, single: false };
-  return { kind: 'direct', commands: [event], single: true };
-}
-
-function summarize(source: CheckpointSummary['source'], fates: readonly RecordFate[], updates: number) {
-  const count = (status: RecordFate['status']) => fates.filter((f) => f.status === status).length;
-  const applied = count('applied');
-  const skipped = count('skipped');
-  const failed = count('failed');
-  return {
-    source,
-    records: fates.length,
-    applied,
-    skipped,
-    invalid: count('invalid'),
-    failed,
-    blocked: count('blocked'),
-    updates,
-    coalesced: Math.max(0, applied + skipped + failed - updates),
-  } satisfies CheckpointSummary;
-}
-
-function describeFate(fate: RecordFate): string {
-  switch (fate.status) {
-    case 'invalid':
-      return `invalid: ${fate.error}`;
-    case 'failed': {
-      const c = fate.command;
-      const consumer = c.consumer === undefined ? '' : ` (consumer ${c.consumer})`;
-      return `shard ${c.shard} of ${c.project}/${c.logstore}/${c.consumerGroup}${consumer}: ${fate.code}`;
-    }
-    case 'blocked':
-      return `not sent after record ${fate.after} of its message group failed`;
-    default:
-      return fate.status;
-  }
 }
 
 /**
