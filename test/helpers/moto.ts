@@ -6,13 +6,11 @@
  * provided as `motoError` and `motoEndpointOrFail()` (called by the integration tests) fails
  * with it.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { startMotoServer } from '../../scripts/local/moto.ts';
+
+export { resetMoto } from '../../scripts/local/moto.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,115 +21,19 @@ declare module 'vitest' {
   }
 }
 
-const INSTALL_HINT =
-  "moto_server (moto 5.x with its server extra) is preinstalled in this image via pip; otherwise install it with `pip install 'moto[server]'` (.ci/run does this when it is absent) and make sure it is on PATH";
-const READY_TIMEOUT_MS = 15_000;
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `moto_server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`,
-      );
-    }
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms:\n${output()}`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function start(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const binary = onPath('moto_server');
-  if (binary === undefined) throw new Error(`moto_server is not on PATH. ${INSTALL_HINT}`);
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    if (output.length < 20_000) output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
-  try {
-    await Promise.race([waitUntilReady(endpoint, child, () => output), spawnError]);
-  } catch (error) {
-    await stop(child);
-    throw error;
-  }
-  // Keep draining the request log so a full pipe can never block the server.
-  child.stdout?.removeListener('data', collect);
-  child.stderr?.removeListener('data', collect);
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return { endpoint, child };
-}
-
 /** vitest globalSetup: start moto_server, provide its URL, return the teardown. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let child: ChildProcess | undefined;
+  let server: Awaited<ReturnType<typeof startMotoServer>> | undefined;
   try {
-    const started = await start();
-    child = started.child;
-    project.provide('motoEndpoint', started.endpoint);
+    server = await startMotoServer();
+    project.provide('motoEndpoint', server.endpoint);
     project.provide('motoError', '');
   } catch (error) {
     project.provide('motoEndpoint', '');
     project.provide('motoError', error instanceof Error ? error.message : String(error));
   }
-  const running = child;
-  const onExit = () => running?.kill('SIGKILL');
-  process.once('exit', onExit);
   return async () => {
-    process.removeListener('exit', onExit);
-    if (running !== undefined) await stop(running);
+    await server?.stop();
   };
 }
 
@@ -140,11 +42,4 @@ export function motoEndpointOrFail(): string {
   const endpoint = inject('motoEndpoint');
   if (!endpoint) throw new Error(`moto_server is not running: ${inject('motoError') || 'unknown reason'}`);
   return endpoint;
-}
-
-/** Forgets every resource moto holds (`POST /moto-api/reset`). */
-export async function resetMoto(endpoint: string): Promise<void> {
-  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
 }
