@@ -1,5 +1,4 @@
 /** An in-memory stand-in for the two SlsClient calls the checkpoint use case makes. */
-import type { Logger } from '../../../src/log.ts';
 import { SlsApiError } from '../../../src/sls/errors.ts';
 import type { CallOptions, CheckpointUpdate, ShardCheckpoint, Target } from '../../../src/sls/types.ts';
 
@@ -71,28 +70,4 @@ export function createFakeClient(): FakeClient {
   return fake;
 }
 
-export interface LogLine {
-  readonly level: string;
-  readonly event: string;
-  readonly fields: Record<string, unknown>;
-}
-
-/** A logger that keeps what it is told (children included), for assertions. */
-export function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const make = (base: Record<string, unknown>): Logger => {
-    const log =
-      (level: string) =>
-      (event: string, fields: Record<string, unknown> = {}) => {
-        lines.push({ level, event, fields: { ...base, ...fields } });
-      };
-    return {
-      debug: log('debug'),
-      info: log('info'),
-      warn: log('warn'),
-      error: log('error'),
-      child: (fields) => make({ ...base, ...fields }),
-    };
-  };
-  return Object.assign(make({}), { lines });
-}
+export { type LogLine, recordingLogger } from '../../helpers/logger.ts';

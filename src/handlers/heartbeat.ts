@@ -1,0 +1,149 @@
+/**
+ * The heartbeat function: a thin middy shell around `runHeartbeats`, triggered by a schedule.
+ * It beats for as long as the invocation allows and returns a summary per target.
+ *
+ * It does not throw for SLS trouble that may pass (5xx, throttling, timeouts, an expired
+ * consumer): that is logged and summarized, and the next beat or invocation carries on. It
+ * throws when the function cannot work as configured: a bad environment (at cold start),
+ * credentials that cannot be loaded (before any beat), or a target that got no beat through in
+ * the whole invocation because SLS refused it for good (unknown project, logstore or group,
+ * rejected key), so the failure shows in the function's error metrics.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type HeartbeatConfig, loadHeartbeatConfig } from '../config.ts';
+import { slsCredentials } from '../credentials/middleware.ts';
+import { credentialsProviderFromEnv } from '../credentials/provider.ts';
+import { runHeartbeats } from '../heartbeat/run.ts';
+import { createHeartbeatState, type HeartbeatState } from '../heartbeat/state.ts';
+import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, TargetSummary } from '../heartbeat/types.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { SlsClient } from '../sls/client.ts';
+import type { CredentialsProvider } from '../sls/types.ts';
+
+/** Budget when the context does not say how much time is left (local runs): one or two beats. */
+const FALLBACK_BUDGET_MS = 30_000;
+
+export type { HeartbeatReport, TargetSummary };
+
+/** Thrown when a target could not beat at all for a reason retrying will not fix. */
+export class HeartbeatTargetsError extends Error {
+  override name = 'HeartbeatTargetsError';
+  readonly code = 'HeartbeatFailed';
+  readonly report: HeartbeatReport;
+  constructor(message: string, report: HeartbeatReport) {
+    super(message);
+    this.report = report;
+  }
+}
+
+export interface HeartbeatHandlerDeps {
+  readonly config: Pick<
+    HeartbeatConfig,
+    | 'endpoint'
+    | 'targets'
+    | 'intervalMs'
+    | 'concurrency'
+    | 'safetyMarginMs'
+    | 'createConsumerGroup'
+    | 'groupTimeoutSeconds'
+    | 'groupInOrder'
+    | 'requestTimeoutMs'
+    | 'logLevel'
+  >;
+  readonly client: HeartbeatClient;
+  readonly logger?: Logger | undefined;
+  /** Epoch ms; the same clock the client uses, since deadlines are passed to it. */
+  readonly now?: (() => number) | undefined;
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Defaults to a state owned by this handler, so its warm invocations share it. */
+  readonly state?: HeartbeatState | undefined;
+  /** When given, credentials are loaded before any beat (see `slsCredentials`). */
+  readonly credentials?: CredentialsProvider | undefined;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Builds the handler around its collaborators. Tests pass a fake or emulator-backed client and a
+ * manual clock; production uses `handler` below.
+ */
+export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
+  const { config } = deps;
+  const baseLogger = deps.logger ?? createLogger({ level: config.logLevel });
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const state = deps.state ?? createHeartbeatState();
+  const targets: HeartbeatTarget[] = config.targets.map((t) => ({ endpoint: config.endpoint, ...t }));
+  const groupTimeoutMs = config.groupTimeoutSeconds * 1000;
+  if (config.intervalMs * 2 > groupTimeoutMs) {
+    // One failed beat then expires the consumer; the SDKs beat at a third of the timeout.
+    baseLogger.warn('heartbeat.interval_too_long', { intervalMs: config.intervalMs, groupTimeoutMs });
+  }
+
+  const core = async (_event: unknown, context: Context, options?: { signal?: AbortSignal }) => {
+    const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
+    const remainingMs =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? () => context.getRemainingTimeInMillis()
+        : fallbackRemaining(now);
+    const started = now();
+    const report = await runHeartbeats(targets, {
+      client: deps.client,
+      now,
+      sleep,
+      remainingMs,
+      intervalMs: config.intervalMs,
+      safetyMarginMs: config.safetyMarginMs,
+      concurrency: config.concurrency,
+      logger,
+      state,
+      groupTimeoutMs,
+      createConsumerGroup: config.createConsumerGroup
+        ? { timeoutSeconds: config.groupTimeoutSeconds, inOrder: config.groupInOrder }
+        : undefined,
+      minBeatMs: config.requestTimeoutMs,
+      signal: options?.signal,
+    });
+    logger.info('heartbeat.summary', {
+      rounds: report.rounds,
+      durationMs: now() - started,
+      targets: report.targets,
+    });
+
+    const broken = report.targets.filter(
+      (t) => t.beats === 0 && t.lastError !== undefined && !t.lastError.retryable,
+    );
+    if (broken.length > 0) {
+      const what = broken
+        .map(
+          (t) => `${t.project}/${t.logstore}/${t.consumerGroup} consumer ${t.consumer}: ${t.lastError?.code}`,
+        )
+        .join('; ');
+      throw new HeartbeatTargetsError(`no heartbeat got through for ${what}`, report);
+    }
+    return report;
+  };
+
+  const handler = middy(core);
+  if (deps.credentials !== undefined) handler.use(slsCredentials({ provider: deps.credentials }));
+  return handler;
+}
+
+function fallbackRemaining(now: () => number): () => number {
+  const end = now() + FALLBACK_BUDGET_MS;
+  return () => end - now();
+}
+
+function handlerFromEnv() {
+  const config = loadHeartbeatConfig();
+  const logger = createLogger({ level: config.logLevel, base: { function: 'heartbeat' } });
+  const credentials = credentialsProviderFromEnv(process.env, { logger });
+  // Module scope: warm invocations reuse the client, its sockets, the credentials cache and the
+  // shards each consumer was assigned last.
+  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
+  return createHeartbeatHandler({ config, client, logger, credentials });
+}
+
+/** The Lambda entry point, configured from the environment at cold start. */
+export const handler = handlerFromEnv();

@@ -1,0 +1,32 @@
+/** Bounded concurrency for the targets of one beat round. */
+
+/**
+ * Calls `fn` for every item, at most `limit` at a time, and resolves when all have settled.
+ * `fn` must not throw (the heartbeat turns every failure into an outcome); if it does, the
+ * first error is rethrown after the others finished, so no call is left running unobserved.
+ */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  let firstError: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        if (!failed) {
+          failed = true;
+          firstError = error;
+        }
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failed) throw firstError;
+}

@@ -1,0 +1,257 @@
+/**
+ * The heartbeat use case: keeps logical SLS consumers alive for as long as one invocation may
+ * run. A schedule fires at most once a minute while a consumer expires after the group's timeout,
+ * so one invocation beats every `intervalMs` until its remaining time cannot fit another beat.
+ */
+import type { Logger } from '../log.ts';
+import type { ConsumerGroupSettings } from '../sls/types.ts';
+import { type BeatOutcome, beat, errorCode, heldFromCheckpoints, summarizeError } from './beat.ts';
+import { forEachConcurrently } from './pool.ts';
+import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
+import type {
+  ErrorSummary,
+  HeartbeatClient,
+  HeartbeatReport,
+  HeartbeatTarget,
+  TargetSummary,
+} from './types.ts';
+
+/** Least time a beat is started with, when the caller does not say: one request's default timeout. */
+export const DEFAULT_MIN_BEAT_MS = 5_000;
+/** Share of the group timeout without a successful beat after which `heartbeat.at_risk` is logged. */
+export const DEFAULT_AT_RISK_RATIO = 0.5;
+
+export interface HeartbeatDeps {
+  readonly client: HeartbeatClient;
+  /** Epoch ms; the clock the client uses too, since deadlines are passed to it. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Time left in the invocation (`context.getRemainingTimeInMillis`). */
+  readonly remainingMs: () => number;
+  /** Time between two beats of one target. */
+  readonly intervalMs: number;
+  /** Time kept back from the remaining time, to return before the Lambda timeout. */
+  readonly safetyMarginMs: number;
+  /** Most targets beating at once. */
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Kept across warm invocations (see `createHeartbeatState`). */
+  readonly state: HeartbeatState;
+  /** The consumer group's timeout: how long SLS keeps a consumer that stopped beating. */
+  readonly groupTimeoutMs: number;
+  /** When set, a missing consumer group is created with these settings. */
+  readonly createConsumerGroup?: ConsumerGroupSettings | undefined;
+  /**
+   * A beat is not started with less than this (plus the safety margin) left: it is the time one
+   * request may take. Default `DEFAULT_MIN_BEAT_MS`.
+   */
+  readonly minBeatMs?: number | undefined;
+  /** Default `DEFAULT_AT_RISK_RATIO`. */
+  readonly atRiskRatio?: number | undefined;
+  /** When aborted, no further round starts (middy aborts just before the Lambda timeout). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A target's progress during one invocation. */
+interface Progress {
+  readonly target: HeartbeatTarget;
+  readonly key: string;
+  readonly logger: Logger;
+  beats: number;
+  failures: number;
+  reRegistrations: number;
+  lastError: ErrorSummary | undefined;
+  /** This round's result, for the round's log line. */
+  round: { ok: boolean; shards: readonly number[]; code?: string } | undefined;
+}
+
+/**
+ * Beats every target once per round, rounds on a fixed cadence (`start + k * intervalMs`, so
+ * slow rounds do not push later ones back), until the remaining time cannot fit another beat
+ * plus the safety margin. Every request gets a deadline: the next round's start, and never past
+ * the invocation's end minus the margin, so a slow reply cannot overrun either.
+ *
+ * One scheduler drives all targets rather than one sleeping loop per target: every target shares
+ * the cadence anyway, and a single sleep keeps the timing exact under an injected clock. Within a
+ * round each target is served on its own, at most `concurrency` at a time, and one target's
+ * failure never affects another's.
+ *
+ * Never throws for an SLS or credentials failure: failures are counted, logged and summarized.
+ */
+export async function runHeartbeats(
+  targets: readonly HeartbeatTarget[],
+  deps: HeartbeatDeps,
+): Promise<HeartbeatReport> {
+  const { now, intervalMs, safetyMarginMs } = deps;
+  if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
+  if (targets.length === 0) return { rounds: 0, targets: [] };
+  const minBeatMs = deps.minBeatMs ?? DEFAULT_MIN_BEAT_MS;
+  const start = now();
+  const progress: Progress[] = targets.map((target) => ({
+    target,
+    key: stateKey(target),
+    logger: deps.logger.child({
+      project: target.project,
+      logstore: target.logstore,
+      consumerGroup: target.consumerGroup,
+      consumer: target.consumer,
+    }),
+    beats: 0,
+    failures: 0,
+    reRegistrations: 0,
+    lastError: undefined,
+    round: undefined,
+  }));
+
+  let rounds = 0;
+  for (let slot = 0; ; ) {
+    if (isAborted(deps.signal)) break;
+    const slotAt = start + slot * intervalMs;
+    const untilSlot = Math.max(0, slotAt - now());
+    // Returning now rather than sleeping towards a round that could not run saves billed time.
+    if (deps.remainingMs() - untilSlot < minBeatMs + safetyMarginMs) break;
+    if (untilSlot > 0) await deps.sleep(untilSlot);
+    if (isAborted(deps.signal)) break;
+
+    const roundStart = now();
+    const mustEndBy = roundStart + deps.remainingMs() - safetyMarginMs;
+    const deadline = Math.min(Math.max(slotAt + intervalMs, roundStart + minBeatMs), mustEndBy);
+    for (const p of progress) p.round = undefined;
+    await forEachConcurrently(progress, deps.concurrency, (p) => beatTarget(p, deadline, start, deps));
+    rounds++;
+    logRound(deps.logger, progress, rounds, slotAt, roundStart, now());
+    // The next slot on the grid; if this round overran it, the latest missed slot, at once.
+    slot = Math.max(slot + 1, Math.floor((now() - start) / intervalMs));
+  }
+
+  if (rounds === 0) {
+    deps.logger.warn('heartbeat.no_time', {
+      remainingMs: deps.remainingMs(),
+      neededMs: minBeatMs + safetyMarginMs,
+      targets: targets.length,
+    });
+  }
+  return {
+    rounds,
+    targets: progress.map((p) => summaryOf(p, deps.state.get(p.key))),
+  };
+}
+
+async function beatTarget(p: Progress, deadline: number, start: number, deps: HeartbeatDeps): Promise<void> {
+  const { target, logger } = p;
+  let state = deps.state.get(p.key);
+  if (state === undefined) {
+    // Cold start: report what SLS thinks we hold, so the shards are not handed to someone else.
+    // Half the round at most, so the heartbeat itself keeps time to run.
+    const lookupDeadline = deps.now() + (deadline - deps.now()) / 2;
+    try {
+      const shards = await heldFromCheckpoints(deps.client, target, lookupDeadline);
+      state = { shards, lastSuccessAt: undefined };
+      deps.state.set(p.key, state);
+      logger.info('heartbeat.shards_recovered', { shards });
+    } catch (error) {
+      // Without state the lookup is tried again next round; this beat registers with [] meanwhile.
+      logger.warn('heartbeat.checkpoints_unavailable', { error });
+    }
+  }
+  const held = state?.shards ?? [];
+
+  let outcome: BeatOutcome;
+  try {
+    outcome = await beat(deps.client, target, held, { deadline, createGroup: deps.createConsumerGroup });
+  } catch (error) {
+    // `beat` does not throw; if it ever does, it is one more failed beat, not a lost invocation.
+    outcome = { ok: false, error, reRegistered: false };
+  }
+  const at = deps.now();
+
+  if (outcome.group === 'created') logger.info('heartbeat.group_created', {});
+  else if (outcome.group === 'existed') logger.info('heartbeat.group_already_existed', {});
+
+  if (outcome.ok) {
+    p.beats++;
+    if (outcome.reRegistered) {
+      p.reRegistrations++;
+      logger.warn('heartbeat.re_registered', {
+        previousShards: held,
+        shards: outcome.shards,
+        sinceLastSuccessMs: state?.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt,
+      });
+    }
+    const { added, removed } = difference(held, outcome.shards);
+    if (added.length > 0 || removed.length > 0) {
+      logger.info('heartbeat.shards_changed', { added, removed, shards: outcome.shards });
+    }
+    deps.state.set(p.key, { shards: outcome.shards, lastSuccessAt: at });
+    p.round = { ok: true, shards: outcome.shards };
+    return;
+  }
+
+  // Keep `held` as it is: the next beat reports it again.
+  p.failures++;
+  p.lastError = summarizeError(outcome.error);
+  p.round = { ok: false, shards: held, code: p.lastError.code };
+  logger.warn('heartbeat.beat_failed', { shards: held, error: outcome.error });
+  const sinceLastSuccessMs = at - (state?.lastSuccessAt ?? start);
+  if (sinceLastSuccessMs >= (deps.atRiskRatio ?? DEFAULT_AT_RISK_RATIO) * deps.groupTimeoutMs) {
+    logger.warn('heartbeat.at_risk', {
+      sinceLastSuccessMs,
+      groupTimeoutMs: deps.groupTimeoutMs,
+      shards: held,
+      code: errorCode(outcome.error),
+    });
+  }
+}
+
+const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
+
+function difference(before: readonly number[], after: readonly number[]) {
+  const was = new Set(before);
+  const is = new Set(after);
+  return {
+    added: after.filter((s) => !was.has(s)),
+    removed: before.filter((s) => !is.has(s)),
+  };
+}
+
+function logRound(
+  logger: Logger,
+  progress: readonly Progress[],
+  round: number,
+  slotAt: number,
+  startedAt: number,
+  endedAt: number,
+): void {
+  const failed = progress.filter((p) => p.round?.ok !== true).length;
+  const fields = {
+    round,
+    lateMs: startedAt - slotAt,
+    durationMs: endedAt - startedAt,
+    ok: progress.length - failed,
+    failed,
+    targets: progress.map((p) => ({
+      group: `${p.target.project}/${p.target.logstore}/${p.target.consumerGroup}`,
+      consumer: p.target.consumer,
+      ok: p.round?.ok === true,
+      shards: p.round?.shards,
+      ...(p.round?.code === undefined ? {} : { code: p.round.code }),
+    })),
+  };
+  if (failed > 0) logger.warn('heartbeat.round', fields);
+  else logger.info('heartbeat.round', fields);
+}
+
+function summaryOf(p: Progress, state: TargetState | undefined): TargetSummary {
+  const { target } = p;
+  return {
+    project: target.project,
+    logstore: target.logstore,
+    consumerGroup: target.consumerGroup,
+    consumer: target.consumer,
+    shards: state?.shards ?? [],
+    beats: p.beats,
+    failures: p.failures,
+    reRegistrations: p.reRegistrations,
+    ...(p.lastError === undefined ? {} : { lastError: p.lastError }),
+  };
+}
