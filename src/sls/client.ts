@@ -277,7 +277,11 @@ export class SlsClient {
           code: error.code,
           requestId: error.requestId,
         });
-        credentials = await this.#credentials.refresh(credentials);
+        credentials = await withinDeadline(
+          this.#credentials.refresh(credentials),
+          deadline - this.#now(),
+          () => error,
+        );
         attempt--;
         continue;
       }
@@ -299,6 +303,23 @@ export class SlsClient {
   #learnClockOffset(response: HttpResponse): void {
     const serverTime = Date.parse(response.headers.date ?? '');
     if (Number.isFinite(serverTime)) this.#clockOffsetMs = serverTime - this.#now();
+  }
+}
+
+/**
+ * Waits for `promise` at most `ms`; past that, throws `onTimeout()`. The work itself goes on (a
+ * credentials fetch still fills the cache for the next call), but this call keeps its deadline.
+ */
+async function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -302,6 +302,15 @@ describe('credentials', () => {
     expect(error.message).not.toContain('wrong');
   });
 
+  it('does not let a hanging credentials refresh outlive the deadline', async () => {
+    f.credentials.current = { accessKeyId: TEST_KEY.accessKeyId, accessKeySecret: 'wrong' };
+    const hanging = { get: f.credentials.get, refresh: () => new Promise<never>(() => {}) };
+    const error = await rejection(
+      f.client({ credentials: hanging }).heartbeat(f.target, 'c', [], { deadline: f.clock.now() + 300 }),
+    );
+    expect(error).toMatchObject({ code: 'SignatureNotMatch' });
+  });
+
   it.each([
     ['an unknown AccessKey', { accessKeyId: 'LTAIunknown', accessKeySecret: 'x' }, undefined],
     ['a disabled AccessKey', { accessKeyId: 'LTAIdisabled', accessKeySecret: 'x' }, { disabled: true }],
