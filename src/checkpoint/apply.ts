@@ -3,6 +3,7 @@
  * bound, each outcome reported per key. Never throws: whatever goes wrong with one key becomes
  * that key's `failed` outcome.
  */
+import { forEachConcurrently } from '../concurrency.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { Target } from '../sls/types.ts';
@@ -106,13 +107,9 @@ export async function applyCheckpoints<Id>(
     }
   };
 
-  const worker = async (): Promise<void> => {
-    for (let chain = queue.shift(); chain !== undefined; chain = queue.shift()) {
-      for (const update of chain) outcomes.set(update, await applyOne(update));
-    }
-  };
-  const workers = Math.max(1, Math.min(Math.floor(deps.concurrency) || 1, queue.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await forEachConcurrently(queue, deps.concurrency, async (chain) => {
+    for (const update of chain) outcomes.set(update, await applyOne(update));
+  });
 
   return updates.map((update) => {
     const outcome = outcomes.get(update) ?? {

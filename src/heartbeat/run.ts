@@ -3,10 +3,11 @@
  * run. A schedule fires at most once a minute while a consumer expires after the group's timeout,
  * so one invocation beats every `intervalMs` until its remaining time cannot fit another beat.
  */
+
+import { forEachConcurrently } from '../concurrency.ts';
 import type { Logger } from '../log.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
 import { type BeatOutcome, beat, errorCode, heldFromCheckpoints, summarizeError } from './beat.ts';
-import { forEachConcurrently } from './pool.ts';
 import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
 import type {
   ErrorSummary,

@@ -1,8 +1,8 @@
-/** Bounded concurrency for the targets of one beat round. */
+/** Bounded concurrency, shared by the heartbeat rounds and the checkpoint writes. */
 
 /**
  * Calls `fn` for every item, at most `limit` at a time, and resolves when all have settled.
- * `fn` must not throw (the heartbeat turns every failure into an outcome); if it does, the
+ * `fn` should not throw (both use cases turn every failure into an outcome); if it does, the
  * first error is rethrown after the others finished, so no call is left running unobserved.
  */
 export async function forEachConcurrently<T>(
