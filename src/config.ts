@@ -33,6 +33,7 @@ const common = {
   SLS_LOGSTORE: slsName('logstore'),
   SLS_CONSUMER_GROUP: slsName('consumerGroup'),
   SLS_CREDENTIALS_SECRET_ID: z.string().check(z.minLength(1)),
+  SLS_CREDENTIALS_TTL_SECONDS: intVar(0, 3600, 300),
   SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 };
@@ -97,6 +98,8 @@ export interface CommonConfig {
   readonly logstore: string;
   readonly consumerGroup: string;
   readonly secretId: string;
+  /** How long fetched credentials are served from memory. */
+  readonly credentialsTtlMs: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -123,6 +126,7 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
     logstore: env.SLS_LOGSTORE,
     consumerGroup: env.SLS_CONSUMER_GROUP,
     secretId: env.SLS_CREDENTIALS_SECRET_ID,
+    credentialsTtlMs: env.SLS_CREDENTIALS_TTL_SECONDS * 1000,
     requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
   };

@@ -190,56 +190,24 @@ export class SecretsManagerCredentialsProvider implements CredentialsProvider {
   }
 }
 
-/** Environment read by `credentialsProviderFromEnv`. */
-export interface CredentialsEnv {
-  readonly SLS_CREDENTIALS_SECRET_ID?: string | undefined;
-  readonly SLS_CREDENTIALS_TTL_SECONDS?: string | undefined;
-  readonly [name: string]: string | undefined;
-}
-
-export const DEFAULT_TTL_SECONDS = 300;
-export const MAX_TTL_SECONDS = 3600;
-
 const providers = new Map<string, SecretsManagerCredentialsProvider>();
 
 /**
- * The provider for `SLS_CREDENTIALS_SECRET_ID` (required: name or ARN) with a TTL of
- * `SLS_CREDENTIALS_TTL_SECONDS` (optional integer 0..3600, default 300). Providers are kept at
- * module scope, keyed by secret id and TTL, so warm invocations reuse the cache and the one
- * process-wide client. `logger` is used only when the provider is first made.
+ * The process-wide provider for a secret and TTL, made on first use: module-scope handlers call
+ * it at cold start, and every later call (a warm invocation, a second handler in the same
+ * process) gets the same cache and the one Secrets Manager client. `logger` is used only when
+ * the provider is first made. Configuration is parsed and checked in `src/config.ts`.
  */
-export function credentialsProviderFromEnv(
-  env: CredentialsEnv = process.env,
-  options: { readonly logger?: Logger | undefined } = {},
-): SecretsManagerCredentialsProvider {
-  const secretId = env.SLS_CREDENTIALS_SECRET_ID?.trim() ?? '';
-  if (secretId === '') {
-    throw new Error(
-      'SLS_CREDENTIALS_SECRET_ID is not set: set it to the name or ARN of the Secrets Manager secret holding the SLS AccessKey',
-    );
-  }
-  const ttlSeconds = parseTtlSeconds(env.SLS_CREDENTIALS_TTL_SECONDS);
-  const key = `${secretId}\u0000${ttlSeconds}`;
+export function sharedCredentialsProvider(options: {
+  readonly secretId: string;
+  readonly ttlMs: number;
+  readonly logger?: Logger | undefined;
+}): SecretsManagerCredentialsProvider {
+  const key = `${options.secretId}\u0000${options.ttlMs}`;
   let provider = providers.get(key);
   if (provider === undefined) {
-    provider = new SecretsManagerCredentialsProvider({
-      secretId,
-      ttlMs: ttlSeconds * 1000,
-      logger: options.logger,
-    });
+    provider = new SecretsManagerCredentialsProvider(options);
     providers.set(key, provider);
   }
   return provider;
-}
-
-function parseTtlSeconds(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_TTL_SECONDS;
-  const value = raw.trim();
-  const seconds = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds >= 0 && seconds <= MAX_TTL_SECONDS)) {
-    throw new Error(
-      `SLS_CREDENTIALS_TTL_SECONDS must be an integer from 0 to ${MAX_TTL_SECONDS} (seconds), got "${raw}"`,
-    );
-  }
-  return seconds;
 }

@@ -21,10 +21,10 @@ import {
 } from '../checkpoint/report.ts';
 import { type CheckpointConfig, loadCheckpointConfig } from '../config.ts';
 import { slsCredentials } from '../credentials/middleware.ts';
-import { credentialsProviderFromEnv } from '../credentials/provider.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { SlsClient } from '../sls/client.ts';
+import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
+import { productionRuntime } from './runtime.ts';
 
 /** Time kept back from the invocation's remaining time, to reply before Lambda's timeout. */
 export const DEFAULT_SAFETY_MARGIN_MS = 2_000;
@@ -207,11 +207,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
 
 function handlerFromEnv() {
   const config = loadCheckpointConfig();
-  const logger = createLogger({ level: config.logLevel, base: { function: 'checkpoint' } });
-  const credentials = credentialsProviderFromEnv(process.env, { logger });
-  // Module scope: warm invocations reuse the client, its sockets and the credentials cache.
-  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
-  return createCheckpointHandler({ config, client, logger, credentials });
+  return createCheckpointHandler({ config, ...productionRuntime(config, 'checkpoint') });
 }
 
 /** The Lambda entry point, configured from the environment at cold start. */

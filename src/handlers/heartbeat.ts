@@ -13,13 +13,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type HeartbeatConfig, loadHeartbeatConfig } from '../config.ts';
 import { slsCredentials } from '../credentials/middleware.ts';
-import { credentialsProviderFromEnv } from '../credentials/provider.ts';
 import { runHeartbeats } from '../heartbeat/run.ts';
 import { createHeartbeatState, type HeartbeatState } from '../heartbeat/state.ts';
 import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, TargetSummary } from '../heartbeat/types.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
+import { productionRuntime } from './runtime.ts';
 
 /** Budget when the context does not say how much time is left (local runs): one or two beats. */
 const FALLBACK_BUDGET_MS = 30_000;
@@ -137,12 +136,7 @@ function fallbackRemaining(now: () => number): () => number {
 
 function handlerFromEnv() {
   const config = loadHeartbeatConfig();
-  const logger = createLogger({ level: config.logLevel, base: { function: 'heartbeat' } });
-  const credentials = credentialsProviderFromEnv(process.env, { logger });
-  // Module scope: warm invocations reuse the client, its sockets, the credentials cache and the
-  // shards each consumer was assigned last.
-  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
-  return createHeartbeatHandler({ config, client, logger, credentials });
+  return createHeartbeatHandler({ config, ...productionRuntime(config, 'heartbeat') });
 }
 
 /** The Lambda entry point, configured from the environment at cold start. */

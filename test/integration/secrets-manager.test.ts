@@ -10,8 +10,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import {
-  credentialsProviderFromEnv,
   SecretsManagerCredentialsProvider,
+  sharedCredentialsProvider,
 } from '../../src/credentials/provider.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
 import { motoEndpointOrFail, resetMoto } from '../helpers/moto.ts';
@@ -80,7 +80,7 @@ describe('Secrets Manager (moto)', () => {
   it('reads the secret through a provider made from the environment alone', async () => {
     await createSecret('sls/from-env', JSON.stringify({ ...ONE, note: 'extra keys are ignored' }));
     // No client, region or endpoint in code: AWS_REGION and AWS_ENDPOINT_URL_SECRETS_MANAGER do it.
-    const provider = credentialsProviderFromEnv({ SLS_CREDENTIALS_SECRET_ID: 'sls/from-env' });
+    const provider = sharedCredentialsProvider({ secretId: 'sls/from-env', ttlMs: 300_000 });
     await expect(provider.get()).resolves.toStrictEqual(ONE);
   });
 

@@ -29,6 +29,7 @@ describe('loadHeartbeatConfig', () => {
       createConsumerGroup: false,
       groupTimeoutSeconds: 60,
       requestTimeoutMs: 5_000,
+      credentialsTtlMs: 300_000,
       logLevel: 'info',
       targets: [
         { project: 'my-project', logstore: 'my-logstore', consumerGroup: 'my-group', consumer: 'consumer-1' },
@@ -67,6 +68,9 @@ describe('loadHeartbeatConfig', () => {
       'lists my-project/my-logstore/g/c twice',
     ],
     [{ SLS_CONSUMER: undefined }, 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set'],
+    [{ SLS_CREDENTIALS_TTL_SECONDS: '3601' }, 'SLS_CREDENTIALS_TTL_SECONDS must be <= 3600'],
+    [{ SLS_CREDENTIALS_TTL_SECONDS: '5m' }, 'SLS_CREDENTIALS_TTL_SECONDS must be a whole number'],
+    [{ SLS_CREDENTIALS_SECRET_ID: '' }, 'SLS_CREDENTIALS_SECRET_ID must be at least 1 characters'],
   ])('rejects %o naming the variable', (override, expected) => {
     expect(message(() => loadHeartbeatConfig({ ...base, ...override }))).toContain(expected);
   });

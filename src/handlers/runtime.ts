@@ -1,0 +1,27 @@
+/**
+ * What both Lambda entry points build once at cold start: the logger, the shared credentials
+ * provider and the SLS client. Module scope, so warm invocations reuse sockets and caches.
+ */
+import type { CommonConfig } from '../config.ts';
+import { sharedCredentialsProvider } from '../credentials/provider.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { SlsClient } from '../sls/client.ts';
+import type { CredentialsProvider } from '../sls/types.ts';
+
+export interface Runtime {
+  readonly logger: Logger;
+  readonly credentials: CredentialsProvider;
+  readonly client: SlsClient;
+}
+
+/** The production collaborators of one function, from its parsed configuration. */
+export function productionRuntime(config: CommonConfig, functionName: string): Runtime {
+  const logger = createLogger({ level: config.logLevel, base: { function: functionName } });
+  const credentials = sharedCredentialsProvider({
+    secretId: config.secretId,
+    ttlMs: config.credentialsTtlMs,
+    logger,
+  });
+  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
+  return { logger, credentials, client };
+}
