@@ -89,6 +89,7 @@ beforeAll(async () => {
 
   // Everything the functions print goes through console, as in Lambda; keep a copy of it all.
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    // biome-ignore lint/suspicious/noConsole: the capture has to wrap every console method.
     const original = console[method];
     console[method] = (...args: unknown[]) => {
       captured.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
