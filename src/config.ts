@@ -77,7 +77,9 @@ const checkpointSchema = z.object({
 });
 
 function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env): T {
-  const result = schema.safeParse(env, { reportInput: true });
+  // `VAR=` counts as unset (deploy tools often render an absent parameter as '').
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(`invalid environment: ${formatIssues(result.error.issues, 'environment', 10)}`);
   }

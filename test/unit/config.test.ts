@@ -38,6 +38,16 @@ describe('loadHeartbeatConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('treats an empty variable as unset', () => {
+    const config = loadHeartbeatConfig({
+      ...base,
+      SLS_CONSUMER: '',
+      HEARTBEAT_TARGETS: '[{"consumerGroup":"g2","consumer":"c2"}]',
+      HEARTBEAT_INTERVAL_SECONDS: '',
+    });
+    expect(config).toMatchObject({ intervalMs: 20_000, targets: [{ consumer: 'c2' }] });
+  });
+
   it('fills HEARTBEAT_TARGETS fields from the defaults', () => {
     const config = loadHeartbeatConfig({
       ...base,
@@ -70,7 +80,7 @@ describe('loadHeartbeatConfig', () => {
     [{ SLS_CONSUMER: undefined }, 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set'],
     [{ SLS_CREDENTIALS_TTL_SECONDS: '3601' }, 'SLS_CREDENTIALS_TTL_SECONDS must be <= 3600'],
     [{ SLS_CREDENTIALS_TTL_SECONDS: '5m' }, 'SLS_CREDENTIALS_TTL_SECONDS must be a whole number'],
-    [{ SLS_CREDENTIALS_SECRET_ID: '' }, 'SLS_CREDENTIALS_SECRET_ID must be at least 1 characters'],
+    [{ SLS_CREDENTIALS_SECRET_ID: '' }, 'SLS_CREDENTIALS_SECRET_ID is required'],
   ])('rejects %o naming the variable', (override, expected) => {
     expect(message(() => loadHeartbeatConfig({ ...base, ...override }))).toContain(expected);
   });
