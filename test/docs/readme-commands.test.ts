@@ -58,6 +58,7 @@ const TESTED = new Set([
   'npm run emulator',
   'npm run emulator -- --port 9000 --shards 4',
   'npm run bench',
+  'npm run bench -- signing',
   'npm run build',
   'npm run package',
 ]);
