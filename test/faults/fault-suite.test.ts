@@ -7,19 +7,6 @@
  * lost. The bar: lost = 0. It also captures everything the run printed or threw and searches it
  * for the secrets, the STS token and any Authorization header.
  */
-import { vi } from 'vitest';
-
-vi.hoisted(() => {
-  // The handler modules build their production handlers at import, from the environment.
-  Object.assign(process.env, {
-    SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-    SLS_PROJECT: 'env-project',
-    SLS_LOGSTORE: 'env-store',
-    SLS_CONSUMER_GROUP: 'env-group',
-    SLS_CONSUMER: 'env-consumer',
-    SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-  });
-});
 
 import {
   CreateSecretCommand,

@@ -2,20 +2,9 @@
  * The checkpoint handler end to end: real SlsClient, real HTTP, the emulator as SLS. Time is the
  * fixture's manual clock, so retries and backoff take no real time.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-// The handler module builds its production handler at import, from the environment.
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-    SLS_PROJECT: 'env-project',
-    SLS_LOGSTORE: 'env-store',
-    SLS_CONSUMER_GROUP: 'env-group',
-    SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-  });
-});
 
 import type { SQSBatchResponse } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/emulator/types.ts';
 import { CheckpointCommandsError, createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
 import { silentLogger } from '../../src/log.ts';

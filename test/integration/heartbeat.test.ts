@@ -3,19 +3,7 @@
  * clock drives the emulator (expiry), the client (signing, backoff) and the use case (cadence),
  * so thirty simulated minutes take well under a second of real time.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-// The handler module builds its production handler at import, from the environment.
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-    SLS_PROJECT: 'env-project',
-    SLS_LOGSTORE: 'env-store',
-    SLS_CONSUMER_GROUP: 'env-group',
-    SLS_CONSUMER: 'env-consumer',
-    SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-  });
-});
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { HeartbeatTargetConfig } from '../../src/config.ts';
 import type { RecordedRequest } from '../../src/emulator/types.ts';

@@ -1,18 +1,8 @@
 /** Property: whatever the records hold, the SQS handler answers, and only with ids of the batch. */
-import { describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-    SLS_PROJECT: 'env-project',
-    SLS_LOGSTORE: 'env-store',
-    SLS_CONSUMER_GROUP: 'env-group',
-    SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-  });
-});
 
 import type { SQSBatchResponse } from 'aws-lambda';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { parseCommandBody } from '../../../src/checkpoint/command.ts';
 import { createCheckpointHandler } from '../../../src/handlers/checkpoint.ts';
 import { silentLogger } from '../../../src/log.ts';

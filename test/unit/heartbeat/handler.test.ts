@@ -1,16 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
-
-// The module builds its production handler at import, from the environment.
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-    SLS_PROJECT: 'env-project',
-    SLS_LOGSTORE: 'env-store',
-    SLS_CONSUMER_GROUP: 'env-group',
-    SLS_CONSUMER: 'env-consumer',
-    SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-  });
-});
+import { describe, expect, it } from 'vitest';
 
 import { CredentialsError } from '../../../src/credentials/errors.ts';
 import {
