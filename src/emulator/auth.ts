@@ -125,8 +125,12 @@ export function verifyRequest(req: WireRequest, options: VerifyOptions): Emulato
       throw new EmulatorError(401, 'Unauthorized', 'The security token you provided has expired.');
     }
   }
-  const expected = createHmac('sha1', key.accessKeySecret).update(wireStringToSign(req), 'utf8').digest();
-  const given = Buffer.from(signature, 'base64');
+  // Compared as text: Buffer.from(x, 'base64') would also accept URL-safe, unpadded or padded-
+  // with-junk forms that SLS refuses.
+  const expected = Buffer.from(
+    createHmac('sha1', key.accessKeySecret).update(wireStringToSign(req), 'utf8').digest('base64'),
+  );
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     // Real SLS echoes the signature here; so do we, so the client's redaction is tested.
     throw new EmulatorError(401, 'SignatureNotMatch', `signature ${signature} not match`);

@@ -225,7 +225,14 @@ export class SlsClient {
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
     const path = request.path + queryString(request.query);
     const context = `${operation} on ${describe(target)}`;
-    let credentials = await this.#credentials.get();
+    const noTime = () =>
+      new SlsDeadlineError(`${context}: no time left before the deadline`, {
+        code: 'DeadlineExceeded',
+        retryable: true,
+        operation,
+      });
+    // A cache miss fetches from Secrets Manager; that too must end by the deadline.
+    let credentials = await withinDeadline(this.#credentials.get(), deadline - this.#now(), noTime);
     let refreshedCredentials = false;
     let correctedClock = false;
     let lastError: SlsError | undefined;
@@ -233,14 +240,7 @@ export class SlsClient {
     for (let attempt = 1; ; attempt++) {
       const timeoutMs = attemptBudget(this.#now(), deadline, this.#policy);
       if (timeoutMs === undefined) {
-        throw (
-          lastError ??
-          new SlsDeadlineError(`${context}: no time left before the deadline`, {
-            code: 'DeadlineExceeded',
-            retryable: true,
-            operation,
-          })
-        );
+        throw lastError ?? noTime();
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
       const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);

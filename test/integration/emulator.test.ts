@@ -60,6 +60,19 @@ describe('request verification', () => {
     });
   });
 
+  it('rejects the right signature in another base64 form', async () => {
+    const good = goodHeaders();
+    const [prefix, signature = ''] = (good.authorization ?? '').split(':');
+    for (const variant of [
+      signature.replace(/=+$/, ''),
+      signature.replace(/\+/g, '-').replace(/\//g, '_'),
+      `${signature}#junk`,
+    ]) {
+      if (variant === signature) continue;
+      expect(await raw({ ...good, authorization: `${prefix}:${variant}` })).toMatchObject({ status: 401 });
+    }
+  });
+
   it('rejects a tampered x-log header', async () => {
     expect(await raw({ ...goodHeaders(), 'x-log-bodyrawsize': '99' })).toMatchObject({
       status: 401,

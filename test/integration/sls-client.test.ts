@@ -302,6 +302,15 @@ describe('credentials', () => {
     expect(error.message).not.toContain('wrong');
   });
 
+  it('does not let a slow credentials fetch outlive the deadline', async () => {
+    const slow = { get: () => new Promise<never>(() => {}), refresh: f.credentials.refresh };
+    const error = await rejection(
+      f.client({ credentials: slow }).heartbeat(f.target, 'c', [], { deadline: f.clock.now() + 200 }),
+    );
+    expect(error).toMatchObject({ code: 'DeadlineExceeded', retryable: true });
+    expect(f.emulator.requests).toHaveLength(0);
+  });
+
   it('does not let a hanging credentials refresh outlive the deadline', async () => {
     f.credentials.current = { accessKeyId: TEST_KEY.accessKeyId, accessKeySecret: 'wrong' };
     const hanging = { get: f.credentials.get, refresh: () => new Promise<never>(() => {}) };
