@@ -11,6 +11,11 @@ import { CredentialsError, credentialsErrorFromSdk } from './errors.ts';
 import { maskAccessKeyId, parseSecret, sameCredentials } from './secret.ts';
 
 export const DEFAULT_TTL_MS = 5 * 60 * 1000;
+/**
+ * After a refresh found the secret unchanged, further refreshes for the same key within this
+ * time return the cached value instead of fetching again.
+ */
+export const REFRESH_QUIET_MS = 10_000;
 
 export interface SecretsManagerCredentialsProviderOptions {
   /** Name or ARN of the secret. */
@@ -61,6 +66,8 @@ export class SecretsManagerCredentialsProvider implements CredentialsProvider {
   readonly #logger: Logger;
   #cached: Cached | undefined;
   #inFlight: InFlight | undefined;
+  /** When a refresh last found the secret still holding the rejected key. */
+  #unchangedAt: { readonly value: SlsCredentials; readonly at: number } | undefined;
   #seq = 0;
 
   constructor(options: SecretsManagerCredentialsProviderOptions) {
@@ -104,6 +111,17 @@ export class SecretsManagerCredentialsProvider implements CredentialsProvider {
     if (inFlight?.rejected !== undefined && sameCredentials(inFlight.rejected, rejected)) {
       return inFlight.promise;
     }
+    // The secret still held this very key a moment ago: SLS rejects it for good (disabled key,
+    // missing permission), and fetching again on every rejected request would only add load.
+    const unchanged = this.#unchangedAt;
+    if (
+      cached !== undefined &&
+      unchanged !== undefined &&
+      sameCredentials(unchanged.value, rejected) &&
+      this.#now() - unchanged.at < REFRESH_QUIET_MS
+    ) {
+      return Promise.resolve(cached.value);
+    }
     return this.#start(rejected);
   }
 
@@ -114,6 +132,9 @@ export class SecretsManagerCredentialsProvider implements CredentialsProvider {
       (value) => {
         if (this.#cached === undefined || seq > this.#cached.seq) {
           this.#cached = { value, fetchedAt: this.#now(), seq };
+        }
+        if (rejected !== undefined && sameCredentials(value, rejected)) {
+          this.#unchangedAt = { value, at: this.#now() };
         }
         this.#logLoaded(value, previous, rejected);
         return value;

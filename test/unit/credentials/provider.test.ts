@@ -3,7 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsError } from '../../../src/credentials/errors.ts';
-import { DEFAULT_TTL_MS, SecretsManagerCredentialsProvider } from '../../../src/credentials/provider.ts';
+import {
+  DEFAULT_TTL_MS,
+  REFRESH_QUIET_MS,
+  SecretsManagerCredentialsProvider,
+} from '../../../src/credentials/provider.ts';
 import type { LogLevel } from '../../../src/log.ts';
 import { createLogger } from '../../../src/log.ts';
 import type { SlsCredentials } from '../../../src/sls/types.ts';
@@ -193,6 +197,19 @@ describe('refresh(rejected)', () => {
 
     expect(await p.refresh(stale)).toEqual(TWO);
     expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('does not refetch for every rejection of a key the secret still holds', async () => {
+    const time = clock();
+    sm.on(GetSecretValueCommand).resolves(reply(ONE));
+    const p = provider({ ttlMs: 60_000, now: time.now });
+    const key = await p.get();
+    expect(await p.refresh(key)).toEqual(ONE); // fetched: unchanged, so SLS rejects it for good
+    for (let i = 0; i < 20; i++) expect(await p.refresh(key)).toEqual(ONE);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    time.advance(REFRESH_QUIET_MS);
+    await p.refresh(key); // after the quiet time it looks again, in case the secret was rotated
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
   });
 
   it('treats a different token as different credentials', async () => {
