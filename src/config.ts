@@ -3,6 +3,7 @@
  * start with a message naming the variable.
  */
 import * as z from 'zod/mini';
+import { endpointProblem } from './sls/endpoint.ts';
 import { formatIssues, slsNameSchema as slsName } from './validation.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -28,7 +29,11 @@ const intVar = (min: number, max: number, fallback: number) =>
   );
 
 const common = {
-  SLS_ENDPOINT: z.string().check(z.minLength(1)),
+  SLS_ENDPOINT: z.string().check(
+    z.refine((v) => endpointProblem(v) === undefined, {
+      error: (i) => endpointProblem(String(i.input)) ?? 'is invalid',
+    }),
+  ),
   SLS_PROJECT: slsName('project'),
   SLS_LOGSTORE: slsName('logstore'),
   SLS_CONSUMER_GROUP: slsName('consumerGroup'),
@@ -61,7 +66,10 @@ const jsonTargets = z.pipe(
 const heartbeatSchema = z.object({
   ...common,
   SLS_CONSUMER: z.optional(slsName('consumer')),
-  HEARTBEAT_TARGETS: jsonTargets,
+  HEARTBEAT_TARGETS: z.pipe(
+    jsonTargets,
+    z.optional(z.array(heartbeatTarget).check(z.minLength(1), z.maxLength(100))),
+  ),
   HEARTBEAT_INTERVAL_SECONDS: intVar(1, 300, 20),
   HEARTBEAT_CONCURRENCY: intVar(1, 64, 8),
   HEARTBEAT_SAFETY_MARGIN_MS: intVar(0, 60_000, 3_000),
@@ -76,12 +84,27 @@ const checkpointSchema = z.object({
   CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
 });
 
-function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env): T {
-  // `VAR=` counts as unset (deploy tools often render an absent parameter as '').
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+/** `VAR=` counts as unset (deploy tools often render an absent parameter as ''). */
+function presentOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+}
+
+/** Parses, collecting every problem: zod's and the `extra` checks', into one ConfigError. */
+function parseEnv<T>(
+  schema: z.ZodMiniType<T>,
+  env: Env,
+  extra: (present: Record<string, string>) => string[] = () => [],
+): T {
+  const present = presentOnly(env);
   const result = schema.safeParse(present, { reportInput: true });
-  if (!result.success) {
-    throw new ConfigError(`invalid environment: ${formatIssues(result.error.issues, 'environment', 10)}`);
+  const problems = [
+    ...(result.success ? [] : [formatIssues(result.error.issues, 'environment', 10)]),
+    ...extra(present),
+  ];
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   return result.data;
 }
@@ -136,45 +159,26 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
 
 /** Parses the heartbeat function's environment. */
 export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
-  const parsed = parseEnv(heartbeatSchema, env);
+  const parsed = parseEnv(heartbeatSchema, env, (present) =>
+    present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined
+      ? ['SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set']
+      : [],
+  );
   const base = commonFrom(parsed);
-  let targets: HeartbeatTargetConfig[];
-  if (parsed.HEARTBEAT_TARGETS === undefined) {
-    if (parsed.SLS_CONSUMER === undefined) {
-      throw new ConfigError(
-        'invalid environment: SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set',
-      );
-    }
-    targets = [
-      {
-        project: base.project,
-        logstore: base.logstore,
-        consumerGroup: base.consumerGroup,
-        consumer: parsed.SLS_CONSUMER,
-      },
-    ];
-  } else {
-    const list = z
-      .array(heartbeatTarget)
-      .check(z.minLength(1), z.maxLength(100))
-      .safeParse(parsed.HEARTBEAT_TARGETS, { reportInput: true });
-    if (!list.success) {
-      throw new ConfigError(
-        `invalid environment: ${formatIssues(list.error.issues, 'HEARTBEAT_TARGETS', 10)}`,
-      );
-    }
-    targets = list.data.map((t) => ({
-      project: t.project ?? base.project,
-      logstore: t.logstore ?? base.logstore,
-      consumerGroup: t.consumerGroup,
-      consumer: t.consumer,
-    }));
-    const seen = new Set<string>();
-    for (const t of targets) {
-      const key = `${t.project}/${t.logstore}/${t.consumerGroup}/${t.consumer}`;
-      if (seen.has(key)) throw new ConfigError(`invalid environment: HEARTBEAT_TARGETS lists ${key} twice`);
-      seen.add(key);
-    }
+  const consumer = parsed.SLS_CONSUMER ?? '';
+  const targets: HeartbeatTargetConfig[] = (
+    parsed.HEARTBEAT_TARGETS ?? [{ consumerGroup: base.consumerGroup, consumer }]
+  ).map((t) => ({
+    project: t.project ?? base.project,
+    logstore: t.logstore ?? base.logstore,
+    consumerGroup: t.consumerGroup,
+    consumer: t.consumer,
+  }));
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const key = `${t.project}/${t.logstore}/${t.consumerGroup}/${t.consumer}`;
+    if (seen.has(key)) throw new ConfigError(`invalid environment: HEARTBEAT_TARGETS lists ${key} twice`);
+    seen.add(key);
   }
   return Object.freeze({
     ...base,

@@ -86,6 +86,24 @@ describe('loadHeartbeatConfig', () => {
   });
 });
 
+describe('all problems in one message', () => {
+  it('reports a missing SLS_CONSUMER together with other bad variables', () => {
+    const text = message(() =>
+      loadHeartbeatConfig({ ...base, SLS_CONSUMER: undefined, HEARTBEAT_INTERVAL_SECONDS: '0' }),
+    );
+    expect(text).toContain('HEARTBEAT_INTERVAL_SECONDS must be >= 1');
+    expect(text).toContain('SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set');
+  });
+
+  it('reports a bad target together with other bad variables', () => {
+    const text = message(() =>
+      loadHeartbeatConfig({ ...base, HEARTBEAT_TARGETS: '[{"consumerGroup":"g"}]', LOG_LEVEL: 'loud' }),
+    );
+    expect(text).toContain('HEARTBEAT_TARGETS[0].consumer is required');
+    expect(text).toContain('LOG_LEVEL must be one of');
+  });
+});
+
 describe('loadCheckpointConfig', () => {
   it('parses flags and numbers', () => {
     expect(
@@ -96,6 +114,18 @@ describe('loadCheckpointConfig', () => {
         LOG_LEVEL: 'debug',
       }),
     ).toMatchObject({ monotonic: true, concurrency: 16, logLevel: 'debug' });
+  });
+
+  it('checks SLS_ENDPOINT at cold start', () => {
+    expect(
+      message(() => loadCheckpointConfig({ ...base, SLS_ENDPOINT: 'http://sls.example.com' })),
+    ).toContain('SLS_ENDPOINT uses plain http, which is allowed for loopback addresses only');
+    expect(message(() => loadCheckpointConfig({ ...base, SLS_ENDPOINT: 'not a host!' }))).toContain(
+      'SLS_ENDPOINT is not a host name or URL',
+    );
+    expect(loadCheckpointConfig({ ...base, SLS_ENDPOINT: 'http://127.0.0.1:9000' }).endpoint).toBe(
+      'http://127.0.0.1:9000',
+    );
   });
 
   it('names every bad variable at once', () => {
