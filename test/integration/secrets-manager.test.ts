@@ -14,6 +14,8 @@ import {
   sharedCredentialsProvider,
 } from '../../src/credentials/provider.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
+import { rejectionOf } from '../helpers/assert.ts';
+import { createManualClock } from '../helpers/clock.ts';
 import { motoEndpointOrFail, resetMoto } from '../helpers/moto.ts';
 
 const ONE: SlsCredentials = { accessKeyId: 'LTAI5tAAAAAAAAAAAAAA0001', accessKeySecret: 'secret-one' };
@@ -57,24 +59,10 @@ async function createSecret(name: string, secretString: string): Promise<string>
   return out.ARN;
 }
 
-function clock() {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
+/** A manual clock: tests move time, nothing sleeps. */
+const clock = (start = 1_000_000) => createManualClock(start);
 
-async function rejection(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, CredentialsError);
 
 describe('Secrets Manager (moto)', () => {
   it('reads the secret through a provider made from the environment alone', async () => {

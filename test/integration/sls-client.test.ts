@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlsApiError, SlsError, SlsNetworkError, SlsTimeoutError } from '../../src/sls/errors.ts';
 import { createUndiciTransport } from '../../src/sls/http.ts';
+import { rejectionOf } from '../helpers/assert.ts';
 import { type SlsFixture, sendSigned, startSlsFixture, TEST_KEY } from '../helpers/sls.ts';
 
 const CURSOR = 'MTUyNDE1NTM3OTM3MzkwODQ5Ng==';
@@ -14,14 +15,7 @@ afterEach(async () => {
   await f.close();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<SlsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SlsError);
-  return error as SlsError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, SlsError);
 
 describe('operations', () => {
   it('heartbeat registers a consumer and returns its shards', async () => {

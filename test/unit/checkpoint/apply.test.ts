@@ -4,25 +4,17 @@ import type { IdentifiedCommand } from '../../../src/checkpoint/coalesce.ts';
 import type { CheckpointCommand } from '../../../src/checkpoint/command.ts';
 import { SlsNetworkError } from '../../../src/sls/errors.ts';
 import { cursor } from '../../helpers/factories.ts';
-import { apiError, createFakeClient, type FakeClient, groupName, recordingLogger } from './fake-client.ts';
+import {
+  apiError,
+  cmd,
+  createFakeClient,
+  type FakeClient,
+  groupName,
+  recordingLogger,
+} from './fake-client.ts';
 
 const ENDPOINT = 'http://127.0.0.1:9';
 const DEADLINE = Date.UTC(2026, 10, 23, 8, 0, 58);
-
-const cmd = (
-  shard: number,
-  value: number | bigint,
-  overrides: Partial<CheckpointCommand> = {},
-): CheckpointCommand => ({
-  project: 'proj',
-  logstore: 'store',
-  consumerGroup: 'group',
-  shard,
-  checkpoint: cursor(value),
-  consumer: undefined,
-  forceSuccess: true,
-  ...overrides,
-});
 
 const ids = (commands: readonly CheckpointCommand[]): IdentifiedCommand<number>[] =>
   commands.map((command, id) => ({ id, command }));

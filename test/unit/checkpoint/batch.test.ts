@@ -3,22 +3,8 @@ import type { ApplyDeps } from '../../../src/checkpoint/apply.ts';
 import { type BatchRecord, landed, runCheckpointBatch } from '../../../src/checkpoint/batch.ts';
 import type { CheckpointCommand } from '../../../src/checkpoint/command.ts';
 import { cursor } from '../../helpers/factories.ts';
-import { apiError, createFakeClient, type FakeClient } from './fake-client.ts';
+import { apiError, cmd, createFakeClient, type FakeClient } from './fake-client.ts';
 
-const cmd = (
-  shard: number,
-  value: number,
-  overrides: Partial<CheckpointCommand> = {},
-): CheckpointCommand => ({
-  project: 'proj',
-  logstore: 'store',
-  consumerGroup: 'group',
-  shard,
-  checkpoint: cursor(value),
-  consumer: undefined,
-  forceSuccess: true,
-  ...overrides,
-});
 const ok = (command: CheckpointCommand, group?: string): BatchRecord => ({
   parsed: { ok: true, command },
   group,

@@ -1,6 +1,8 @@
+import type { CheckpointCommand } from '../../../src/checkpoint/command.ts';
 /** An in-memory stand-in for the two SlsClient calls the checkpoint use case makes. */
 import { SlsApiError } from '../../../src/sls/errors.ts';
 import type { CallOptions, CheckpointUpdate, ShardCheckpoint, Target } from '../../../src/sls/types.ts';
+import { cursor } from '../../helpers/factories.ts';
 
 export interface UpdateCall {
   readonly target: Target;
@@ -71,3 +73,19 @@ export function createFakeClient(): FakeClient {
 }
 
 export { type LogLine, recordingLogger } from '../../helpers/logger.ts';
+
+/** A resolved command for shard `shard` with cursor `value`; forced, no consumer, unless overridden. */
+export const cmd = (
+  shard: number,
+  value: number | bigint,
+  overrides: Partial<CheckpointCommand> = {},
+): CheckpointCommand => ({
+  project: 'proj',
+  logstore: 'store',
+  consumerGroup: 'group',
+  shard,
+  checkpoint: cursor(value),
+  consumer: undefined,
+  forceSuccess: true,
+  ...overrides,
+});

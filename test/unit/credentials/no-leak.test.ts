@@ -13,6 +13,7 @@ import type { SlsCredentialsContext } from '../../../src/credentials/middleware.
 import { slsCredentials } from '../../../src/credentials/middleware.ts';
 import { SecretsManagerCredentialsProvider } from '../../../src/credentials/provider.ts';
 import { createLogger } from '../../../src/log.ts';
+import { rejectionOf } from '../../helpers/assert.ts';
 
 const SECRET = 'SECRETVALUE-q8Zr1';
 const TOKEN = 'STSTOKEN-x4Pk7';
@@ -44,14 +45,7 @@ function expectClean(texts: readonly string[]) {
   for (const text of texts) for (const marker of MARKERS) expect(text).not.toContain(marker);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, CredentialsError);
 
 describe('with a stubbed client', () => {
   const client = new SecretsManagerClient({ region: 'us-east-1' });

@@ -11,6 +11,7 @@ import {
 import type { LogLevel } from '../../../src/log.ts';
 import { createLogger } from '../../../src/log.ts';
 import type { SlsCredentials } from '../../../src/sls/types.ts';
+import { createManualClock } from '../../helpers/clock.ts';
 
 const SECRET_ID = 'sls/consumer';
 const ONE = {
@@ -40,15 +41,7 @@ function deferred<T>(): Deferred<T> {
 }
 
 /** A manual clock: tests move time, nothing sleeps. */
-function clock(start = 1_000_000) {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
+const clock = (start = 1_000_000) => createManualClock(start);
 
 function capturingLogger() {
   const lines: { level: LogLevel; record: Record<string, unknown> }[] = [];
