@@ -1,21 +1,10 @@
-/**
- * Packages serverless.yml with osls + serverless-esbuild, offline and with no AWS account, and
- * checks what would be deployed: the CloudFormation template (schedule, queue and dead-letter
- * queue, event source mapping, EventBridge rule, IAM) and the two zips (one bundle each, ESM for
- * nodejs24.x, importable on Node 24).
- *
- * Each packaging runs in its own temporary copy of the service (serverless.yml, package.json,
- * tsconfig.json, src/, the local plugin; node_modules linked), so it writes nothing in the repo
- * and does not race `npm run package`. Two run in parallel: the `test` stage as it is, and the
- * same with a KMS key and the EventBridge rule switched off through `--param`.
- */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpointConfig, loadHeartbeatConfig } from '../../src/config.ts';
+import { runProcess } from '../helpers/process.ts';
 import { readZip, type ZipEntry } from './zip.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -84,30 +73,11 @@ async function packageService(extraArgs: readonly string[]): Promise<Packaged> {
   delete env.AWS_SESSION_TOKEN;
 
   // process.execPath is the Node 24 that runs the tests (osls and esbuild need no other).
-  const child = spawn(
+  const { code, output } = await runProcess(
     process.execPath,
     [OSLS, 'package', '--stage', 'test', '--package', out, ...extraArgs],
-    {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: dir, env, timeoutMs: PACKAGING_TIMEOUT_MS - 5_000 },
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), PACKAGING_TIMEOUT_MS - 5_000);
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
   if (code !== 0) throw new Error(`osls package ${extraArgs.join(' ')} exited with ${code}:\n${output}`);
 
   const templateText = readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
@@ -163,18 +133,11 @@ function functionZip(packaged: Packaged, logicalId: string): { file: string; ent
 async function importBundle(file: string, env: Record<string, string>): Promise<string> {
   const probe =
     'const m = await import(process.argv[1]); console.log(JSON.stringify(Object.keys(m).sort()), typeof m.handler);';
-  const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe, file], {
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, output } = await runProcess(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', probe, file],
+    { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env } },
+  );
   if (code !== 0) throw new Error(`importing ${file} failed (${code}):\n${output}`);
   return output.trim();
 }

@@ -2,40 +2,15 @@
  * Every command the README tells a user to run works as written on this checkout. `npm install`
  * and `npm test` are what CI itself runs; the others are run here, as child processes.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { type ProcessResult, runProcess } from '../helpers/process.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
-interface Run {
-  readonly code: number | null;
-  readonly output: string;
-}
-
 /** Runs an npm command line; `until` ends it (SIGTERM) once the output matches. */
-function npm(args: string[], options: { until?: RegExp; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
-    });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm ${args.join(' ')} did not finish:\n${output}`));
-    }, options.timeoutMs ?? 60_000);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (options.until?.test(output)) child.kill('SIGTERM');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+function npm(args: string[], options: { until?: RegExp; timeoutMs?: number } = {}): Promise<ProcessResult> {
+  return runProcess('npm', args, { env: { ...process.env, CI: 'true' }, ...options });
 }
 
 /** The `npm …` command lines in the README's shell blocks and inline code. */
