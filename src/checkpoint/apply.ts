@@ -4,6 +4,7 @@
  * that key's `failed` outcome.
  */
 import { forEachConcurrently } from '../concurrency.ts';
+import { errorCode } from '../failure.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { Target } from '../sls/types.ts';
@@ -169,16 +170,12 @@ function skipReason(
 }
 
 function failedOutcome(error: unknown): CheckpointOutcome {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    code?: unknown;
-    retryable?: unknown;
-    message?: unknown;
-  };
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { retryable?: unknown };
   const message =
     error instanceof Error ? error.message : `non-Error thrown (${error === null ? 'null' : typeof error})`;
   return {
     status: 'failed',
-    code: typeof e.code === 'string' && e.code !== '' ? e.code : 'Unexpected',
+    code: errorCode(error),
     // Unknown failures are worth another delivery; typed errors say for themselves.
     retryable: typeof e.retryable === 'boolean' ? e.retryable : true,
     message: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}...` : message,

@@ -2,6 +2,7 @@
  * One heartbeat of one logical consumer, with the two recoveries SLS asks for: register again
  * when the consumer expired, and create the group when it does not exist (if allowed).
  */
+import { errorCode } from '../failure.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
 import type { ErrorSummary, HeartbeatClient, HeartbeatTarget } from './types.ts';
 
@@ -27,12 +28,6 @@ interface BeatFlags {
 export type BeatOutcome =
   | (BeatFlags & { readonly ok: true; readonly shards: readonly number[] })
   | (BeatFlags & { readonly ok: false; readonly error: unknown });
-
-/** The `code` of anything thrown: SLS and credentials errors carry one. */
-export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'Unexpected';
-}
 
 /** A thrown value reduced to what summaries may show. */
 export function summarizeError(error: unknown): ErrorSummary {

@@ -5,9 +5,10 @@
  */
 
 import { forEachConcurrently } from '../concurrency.ts';
+import { errorCode } from '../failure.ts';
 import type { Logger } from '../log.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
-import { type BeatOutcome, beat, errorCode, heldFromCheckpoints, summarizeError } from './beat.ts';
+import { type BeatOutcome, beat, heldFromCheckpoints, summarizeError } from './beat.ts';
 import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
 import type {
   ErrorSummary,
