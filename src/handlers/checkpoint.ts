@@ -24,12 +24,10 @@ import { slsCredentials } from '../credentials/middleware.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
-import { productionRuntime } from './runtime.ts';
+import { productionRuntime, remainingTime } from './runtime.ts';
 
 /** Time kept back from the invocation's remaining time, to reply before Lambda's timeout. */
 export const DEFAULT_SAFETY_MARGIN_MS = 2_000;
-/** Budget when the context does not say how much time is left (local runs, some tests). */
-const FALLBACK_BUDGET_MS = 30_000;
 /** How many failures a thrown error lists by name; the rest are counted. */
 const MAX_LISTED_FAILURES = 20;
 
@@ -64,10 +62,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
   };
 
   const run = async (records: readonly BatchRecord[], ordered: boolean, context: Context, logger: Logger) => {
-    const remaining =
-      typeof context?.getRemainingTimeInMillis === 'function'
-        ? context.getRemainingTimeInMillis()
-        : FALLBACK_BUDGET_MS;
+    const remaining = remainingTime(context, now)();
     return runCheckpointBatch(
       records,
       { ordered },

@@ -9,6 +9,7 @@
  * the whole invocation because SLS refused it for good (unknown project, logstore or group,
  * rejected key), so the failure shows in the function's error metrics.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type HeartbeatConfig, loadHeartbeatConfig } from '../config.ts';
@@ -18,10 +19,7 @@ import { createHeartbeatState, type HeartbeatState } from '../heartbeat/state.ts
 import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, TargetSummary } from '../heartbeat/types.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
-import { productionRuntime } from './runtime.ts';
-
-/** Budget when the context does not say how much time is left (local runs): one or two beats. */
-const FALLBACK_BUDGET_MS = 30_000;
+import { productionRuntime, remainingTime } from './runtime.ts';
 
 export type { HeartbeatReport, TargetSummary };
 
@@ -61,8 +59,6 @@ export interface HeartbeatHandlerDeps {
   readonly credentials?: CredentialsProvider | undefined;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Builds the handler around its collaborators. Tests pass a fake or emulator-backed client and a
  * manual clock; production uses `handler` below.
@@ -71,7 +67,7 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
   const { config } = deps;
   const baseLogger = deps.logger ?? createLogger({ level: config.logLevel });
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? delay;
   const state = deps.state ?? createHeartbeatState();
   const targets: HeartbeatTarget[] = config.targets.map((t) => ({ endpoint: config.endpoint, ...t }));
   const groupTimeoutMs = config.groupTimeoutSeconds * 1000;
@@ -82,10 +78,7 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
 
   const core = async (_event: unknown, context: Context, options?: { signal?: AbortSignal }) => {
     const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
-    const remainingMs =
-      typeof context?.getRemainingTimeInMillis === 'function'
-        ? () => context.getRemainingTimeInMillis()
-        : fallbackRemaining(now);
+    const remainingMs = remainingTime(context, now);
     const started = now();
     const report = await runHeartbeats(targets, {
       client: deps.client,
@@ -127,11 +120,6 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
   const handler = middy(core);
   if (deps.credentials !== undefined) handler.use(slsCredentials({ provider: deps.credentials }));
   return handler;
-}
-
-function fallbackRemaining(now: () => number): () => number {
-  const end = now() + FALLBACK_BUDGET_MS;
-  return () => end - now();
 }
 
 function handlerFromEnv() {

@@ -2,6 +2,7 @@
  * What both Lambda entry points build once at cold start: the logger, the shared credentials
  * provider and the SLS client. Module scope, so warm invocations reuse sockets and caches.
  */
+import type { Context } from 'aws-lambda';
 import type { CommonConfig } from '../config.ts';
 import { sharedCredentialsProvider } from '../credentials/provider.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -24,4 +25,15 @@ export function productionRuntime(config: CommonConfig, functionName: string): R
   });
   const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
   return { logger, credentials, client };
+}
+
+/** Budget when the context does not say how much time is left (local runs, some tests). */
+const FALLBACK_BUDGET_MS = 30_000;
+
+/** The invocation's remaining time as a function, from the Lambda context or a fixed fallback. */
+export function remainingTime(context: Context | undefined, now: () => number): () => number {
+  if (typeof context?.getRemainingTimeInMillis === 'function')
+    return () => context.getRemainingTimeInMillis();
+  const end = now() + FALLBACK_BUDGET_MS;
+  return () => end - now();
 }

@@ -2,6 +2,7 @@
  * The SLS consumer-group client: builds, signs and sends the four calls we need, retries what
  * is worth retrying within the caller's deadline, and turns replies into typed values or errors.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { type Logger, silentLogger } from '../log.ts';
 import { resolveEndpoint } from './endpoint.ts';
@@ -72,8 +73,6 @@ export function defaultTransport(): HttpTransport {
   return sharedTransport;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Checks a shard id: a non-negative 32-bit integer. */
 export function shardProblem(shard: unknown): string | undefined {
   if (typeof shard !== 'number' || !Number.isInteger(shard)) return 'must be an integer';
@@ -122,7 +121,7 @@ export class SlsClient {
     this.#credentials = options.credentials;
     this.#transport = options.transport ?? defaultTransport();
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? realSleep;
+    this.#sleep = options.sleep ?? delay;
     this.#random = options.random ?? Math.random;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
