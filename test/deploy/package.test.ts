@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAsDeployed } from '../../bench/deploy-build.ts';
 import { loadCheckpointConfig, loadHeartbeatConfig } from '../../src/config.ts';
 import { runProcess } from '../helpers/process.ts';
 import { readZip, type ZipEntry } from './zip.ts';
@@ -12,7 +13,14 @@ const OSLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
 /** The placeholders of the `test` stage in serverless.yml. */
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slscheckpoint/test-AbCdEf';
 const KMS_KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const SERVICE_FILES = ['serverless.yml', 'package.json', 'tsconfig.json', 'src', 'scripts/serverless'];
+const SERVICE_FILES = [
+  'serverless.yml',
+  'serverless-esbuild.json',
+  'package.json',
+  'tsconfig.json',
+  'src',
+  'scripts/serverless',
+];
 /** A packaging takes about 5 s alone; two at once on a busy 2-core CI machine take longer. */
 const PACKAGING_TIMEOUT_MS = 120_000;
 /** Far above today's bundles (about 1.1 MB each); catches a dependency pulled in by mistake. */
@@ -474,6 +482,21 @@ describe('serverless.yml packaged offline (osls + serverless-esbuild)', () => {
           `${name}.mjs.map ${mapEntry?.size} bytes`,
       );
     });
+
+    it.each(functions)(
+      'the cold-start bench builds the very $name bundle that ships',
+      async ({ id, name }) => {
+        const shipped = functionZip(base, id).entries.find((e) => e.name === `src/handlers/${name}.mjs`);
+        const dir = mkdtempSync(join(tmpdir(), `slscheckpoint-bench-${name}-`));
+        workDirs.push(dir);
+        const built = await buildAsDeployed(`src/handlers/${name}.ts`, dir);
+        expect(basename(built)).toBe(`${name}.mjs`);
+        const bytes = readFileSync(built);
+        const shippedBytes = shipped?.read() ?? Buffer.alloc(0);
+        expect(bytes.length).toBe(shippedBytes.length);
+        expect(bytes.equals(shippedBytes)).toBe(true);
+      },
+    );
 
     it.each(functions)('the $name bundle loads on Node 24 and exports its handler', async ({ id, name }) => {
       const { entries } = functionZip(base, id);
