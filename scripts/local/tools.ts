@@ -1,17 +1,17 @@
 /**
- * The tools from outside npm that the tests and the local run need, and where to find them:
- * `moto_server` (a local Secrets Manager and CloudFormation) and `cfn-lint`, both installed by
- * `pip install 'moto[server]'`.
+ * The tools from outside npm that the tests and the local run need: `moto_server` (a local
+ * Secrets Manager and CloudFormation) and `cfn-lint`, both installed by `pip install
+ * 'moto[server]'`, and the AWS CLI (`aws`), whose commands the docs test runs against moto.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** The one install line for both tools (cfn-lint is a dependency of moto's server extra). */
+/** The one install line for all of them (cfn-lint is a dependency of moto's server extra). */
 export const INSTALL_HINT =
-  "pip install 'moto[server]' (it brings moto_server and cfn-lint; .ci/run does this)";
+  "pip install 'moto[server]' awscli (moto's server extra brings moto_server and cfn-lint; .ci/run does this)";
 
 /** The executables `npm test` needs on PATH. */
-export const TEST_TOOLS = ['moto_server', 'cfn-lint'] as const;
+export const TEST_TOOLS = ['moto_server', 'cfn-lint', 'aws'] as const;
 
 /** The full path of an executable on PATH, or undefined. */
 export function onPath(command: string, path = process.env.PATH ?? ''): string | undefined {
@@ -32,5 +32,7 @@ export function onPath(command: string, path = process.env.PATH ?? ''): string |
 export function missingToolsMessage(path = process.env.PATH ?? ''): string {
   const missing = TEST_TOOLS.filter((tool) => onPath(tool, path) === undefined);
   if (missing.length === 0) return '';
-  return `${missing.join(' and ')} not found on PATH: ${INSTALL_HINT}`;
+  const names =
+    missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  return `${names} not found on PATH: ${INSTALL_HINT}`;
 }

@@ -134,6 +134,10 @@ export function describeMotoDeploy(variants: () => Variants): void {
       PACKAGING_TIMEOUT_MS,
     );
 
+    it('osls info --verbose finds the stack (moto lists no outputs after a change-set deploy)', async () => {
+      expect(await run(test, ['info', '--verbose'])).toMatch(new RegExp(`stack: ${STACK}\\b`));
+    });
+
     it.each([
       { id: 'HeartbeatLambdaFunction', name: 'heartbeat', timeout: 50, reserved: 1 },
       { id: 'CheckpointLambdaFunction', name: 'checkpoint', timeout: 30, reserved: undefined },

@@ -24,30 +24,37 @@ afterAll(() => {
 });
 
 describe('preflight', () => {
-  it('names each missing tool and the one pip line that installs both', () => {
+  it('names each missing tool and the one pip line that installs them all', () => {
     expect(missingToolsMessage(pathWith())).toBe(
-      "moto_server and cfn-lint not found on PATH: pip install 'moto[server]' (it brings moto_server and cfn-lint; .ci/run does this)",
+      "moto_server, cfn-lint and aws not found on PATH: pip install 'moto[server]' awscli (moto's server extra brings moto_server and cfn-lint; .ci/run does this)",
     );
-    expect(missingToolsMessage(pathWith('moto_server'))).toMatch(/^cfn-lint not found on PATH: pip install/);
-    expect(missingToolsMessage(pathWith('cfn-lint'))).toMatch(/^moto_server not found on PATH: pip install/);
-    expect(missingToolsMessage(pathWith('moto_server', 'cfn-lint'))).toBe('');
+    expect(missingToolsMessage(pathWith('moto_server', 'aws'))).toMatch(
+      /^cfn-lint not found on PATH: pip install/,
+    );
+    expect(missingToolsMessage(pathWith('cfn-lint', 'aws'))).toMatch(
+      /^moto_server not found on PATH: pip install/,
+    );
+    expect(missingToolsMessage(pathWith('cfn-lint'))).toMatch(/^moto_server and aws not found on PATH/);
+    expect(missingToolsMessage(pathWith('moto_server', 'cfn-lint', 'aws'))).toBe('');
   });
 
   it('ignores a file of that name that is not executable', () => {
-    const dir = pathWith('moto_server', 'cfn-lint');
+    const dir = pathWith('moto_server', 'cfn-lint', 'aws');
     chmodSync(join(dir, 'cfn-lint'), 0o644);
     expect(missingToolsMessage(dir)).toMatch(/^cfn-lint not found/);
   });
 
   it('as a script: exits 1 with exactly one line when a tool is missing, silently 0 otherwise', async () => {
     const script = 'scripts/local/preflight.ts';
-    const missing = await runProcess(process.execPath, [script], { env: { PATH: pathWith('moto_server') } });
+    const missing = await runProcess(process.execPath, [script], {
+      env: { PATH: pathWith('moto_server', 'aws') },
+    });
     expect(missing.code).toBe(1);
     expect(missing.output.trimEnd().split('\n')).toEqual([
-      "npm test: cfn-lint not found on PATH: pip install 'moto[server]' (it brings moto_server and cfn-lint; .ci/run does this)",
+      "npm test: cfn-lint not found on PATH: pip install 'moto[server]' awscli (moto's server extra brings moto_server and cfn-lint; .ci/run does this)",
     ]);
     const present = await runProcess(process.execPath, [script], {
-      env: { PATH: pathWith('moto_server', 'cfn-lint') },
+      env: { PATH: pathWith('moto_server', 'cfn-lint', 'aws') },
     });
     expect(present).toEqual({ code: 0, output: '' });
   });

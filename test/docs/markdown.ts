@@ -1,0 +1,55 @@
+/** Reading the project's Markdown: which files, their shell blocks, their inline code. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The README and every page under docs/. */
+export function docFiles(): string[] {
+  let pages: string[] = [];
+  try {
+    pages = readdirSync('docs').filter((f) => f.endsWith('.md'));
+  } catch {
+    // no docs/ folder
+  }
+  return ['README.md', ...pages.sort().map((f) => `docs/${f}`)];
+}
+
+/** The text of every ```sh block, with the file it is in. */
+export function shellBlocks(files = docFiles()): { file: string; text: string }[] {
+  return files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => ({
+      file,
+      text: m[1] ?? '',
+    })),
+  );
+}
+
+const CLI = /^(npm|npx|aws|serverless|sls|osls)( |$)/;
+
+/**
+ * Each documented command, with its file: every line of a ```sh block (a block with a loop counts
+ * as one script, named by its first line), and CLI commands in inline code.
+ */
+export function documentedCommands(files = docFiles()): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const { file, text } of shellBlocks(files)) {
+    const lines = text
+      .split('\n')
+      .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+      .filter((line) => line !== '');
+    if (lines.some((line) => /^(for|while|if)\b/.test(line))) found.set(lines[0] ?? '', file);
+    else for (const line of lines) found.set(line, file);
+  }
+  for (const file of files) {
+    for (const inline of readFileSync(file, 'utf8').matchAll(/`([^`\n]+)`/g)) {
+      const code = inline[1] ?? '';
+      if (CLI.test(code)) found.set(code, file);
+    }
+  }
+  return found;
+}
+
+/** The ```sh block whose first line is `first`, to run as a script. */
+export function shellBlock(first: string): string {
+  const block = shellBlocks().find((b) => b.text.trimStart().startsWith(first));
+  if (block === undefined) throw new Error(`no sh block starts with ${first}`);
+  return block.text;
+}
