@@ -22,12 +22,16 @@ import { describeStack } from './stack.ts';
 let variants: Variants;
 
 beforeAll(async () => {
-  const [test, kms, dev, prod] = await Promise.all([
+  // Two at a time: each packaging runs esbuild on every core, and the machine is shared with the
+  // other test files (some of which time requests in milliseconds).
+  const [test, kms] = await Promise.all([
     packageService({ stage: 'test' }),
     packageService({
       stage: 'test',
       args: [`--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`, '--param=checkpointRuleEnabled=false'],
     }),
+  ]);
+  const [dev, prod] = await Promise.all([
     packageService({ stage: 'dev', editServerlessYml: fillInDevStage }),
     packageService({
       stage: 'prod',
