@@ -14,6 +14,7 @@ import type {
   EmulatorOptions,
   Fault,
   FaultAction,
+  FaultRequest,
   RecordedRequest,
   SlsEmulator,
 } from './types.ts';
@@ -162,17 +163,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const takeFault = (r: Route): FaultAction | undefined => {
+  let policy: ((request: FaultRequest) => FaultAction | undefined) | undefined;
+  const held: (() => void)[] = [];
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const takeFault = (r: Route, body: Buffer): FaultAction | undefined => {
     const index = faults.findIndex(
       ({ fault }) =>
         (fault.operation === undefined || fault.operation === r.operation) &&
         (fault.consumerGroup === undefined || fault.consumerGroup === r.consumerGroup),
     );
     const entry = faults[index];
-    if (entry === undefined) return undefined;
+    if (entry === undefined) {
+      return policy?.({
+        operation: r.operation,
+        consumerGroup: r.consumerGroup,
+        query: r.query,
+        body: body.toString('utf8'),
+      });
+    }
     entry.left--;
     if (entry.left <= 0) faults.splice(index, 1);
     return entry.fault.action;
+  };
+
+  /** Holds a request back as its fault says; the request is applied afterwards either way. */
+  const wait = (fault: FaultAction | undefined): Promise<void> | undefined => {
+    if (fault?.kind === 'delay') return new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'hold') return new Promise((resolve) => held.push(() => resolve()));
+    return undefined;
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -186,13 +206,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     try {
       body = await readBody(req);
       r = route(req, body);
-      fault = takeFault(r);
-      if (fault?.kind === 'drop') {
+      fault = takeFault(r, body);
+      if (fault?.kind === 'drop' && fault.applied !== true) {
         req.socket.destroy();
         return;
       }
-      if (fault?.kind === 'delay')
-        await new Promise((resolve) => setTimeout(resolve, fault?.kind === 'delay' ? fault.ms : 0));
+      await wait(fault);
       if (fault?.kind === 'error')
         throw new EmulatorError(fault.status, fault.code, fault.message ?? 'injected fault');
       verifyRequest(
@@ -228,6 +247,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         fault: fault?.kind,
       });
     }
+    if (fault?.kind === 'drop') {
+      // Applied (or refused) above; the client only sees the connection go.
+      req.socket.destroy();
+      return;
+    }
     if (res.destroyed) return;
     res.writeHead(status, {
       'content-type': 'application/json',
@@ -240,7 +264,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   };
 
   const server = createServer((req, res) => {
-    serve(req, res).catch(() => res.destroy());
+    inFlight++;
+    serve(req, res)
+      .catch(() => res.destroy())
+      .finally(() => {
+        inFlight--;
+        if (inFlight > 0) return;
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      });
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
@@ -257,6 +290,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        // Held requests end too, so nothing waits on a closed emulator.
+        for (const resume of held.splice(0)) resume();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
@@ -282,5 +317,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     clearFaults: () => {
       faults.length = 0;
     },
+    setFaultPolicy: (next) => {
+      policy = next;
+    },
+    release: () => {
+      const released = held.splice(0);
+      for (const resume of released) resume();
+      return released.length;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
   };
 }

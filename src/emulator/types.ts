@@ -17,10 +17,29 @@ export type EmulatedOperation = 'heartbeat' | 'checkpoint' | 'getCheckpoint' | '
 /** A fault served instead of (or before) the real handling of matching requests. */
 export type FaultAction =
   | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message?: string }
-  /** The socket is destroyed before any reply byte. */
-  | { readonly kind: 'drop' }
-  /** The reply is held back this many real milliseconds, then served normally. */
-  | { readonly kind: 'delay'; readonly ms: number };
+  /**
+   * The socket is destroyed before any reply byte. With `applied`, the request is applied first
+   * (a reset after SLS stored it: the client cannot tell the two apart).
+   */
+  | { readonly kind: 'drop'; readonly applied?: boolean | undefined }
+  /**
+   * The request is held this many real milliseconds, then applied and answered. It is applied
+   * even when the client gave up waiting meanwhile, as a slow SLS does.
+   */
+  | { readonly kind: 'delay'; readonly ms: number }
+  /**
+   * The request is held until `release()`, then applied and answered (if its connection is
+   * still open): a request applied long after it was sent, without a test waiting for real.
+   */
+  | { readonly kind: 'hold' };
+
+/** What a fault policy sees of a request (see `SlsEmulator.setFaultPolicy`). */
+export interface FaultRequest {
+  readonly operation: EmulatedOperation | 'unknown';
+  readonly consumerGroup: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
 export interface Fault {
   /** Which operation it hits; all when absent. */
@@ -97,4 +116,15 @@ export interface SlsEmulator {
 
   injectFault(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Decides a fault for every request that no injected fault matched (chaos runs); `undefined`
+   * removes the policy.
+   */
+  setFaultPolicy(policy: ((request: FaultRequest) => FaultAction | undefined) | undefined): void;
+  /** Applies and answers every request held by a `hold` fault; resolves to how many there were. */
+  release(): number;
+  /** Requests received and not yet answered (held and delayed ones included). */
+  readonly inFlight: number;
+  /** Resolves once no request is in flight. */
+  idle(): Promise<void>;
 }
