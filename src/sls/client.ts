@@ -14,8 +14,10 @@ import {
   SlsDeadlineError,
   SlsError,
   SlsResponseError,
+  SlsTimeoutError,
   SlsValidationError,
 } from './errors.ts';
+import { type Exchange, exchange, succeeded, within } from './exchange.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
@@ -168,12 +170,18 @@ export class SlsClient {
     }
     const query: Record<string, string> = { type: 'checkpoint', forceSuccess: String(update.forceSuccess) };
     if (update.consumer !== undefined) query.consumer = update.consumer;
-    await this.#execute(`UpdateCheckPoint shard ${update.shard}`, target, options, {
-      method: 'POST',
-      path: groupPath(target),
-      query,
-      body: jsonBody({ shard: update.shard, checkpoint: update.checkpoint }),
-    });
+    await this.#execute(
+      `UpdateCheckPoint shard ${update.shard}`,
+      target,
+      options,
+      {
+        method: 'POST',
+        path: groupPath(target),
+        query,
+        body: jsonBody({ shard: update.shard, checkpoint: update.checkpoint }),
+      },
+      true,
+    );
   }
 
   /** `GetCheckPoint`: every shard's checkpoint, update time and consumer. */
@@ -214,11 +222,48 @@ export class SlsClient {
     });
   }
 
+  /**
+   * Sends `request` with retries until it succeeds, fails for good, or the deadline comes.
+   *
+   * An `ordered` write (one whose effect depends on its order among writes, as UpdateCheckPoint)
+   * is never abandoned before the deadline: an attempt past its time limit is retried alongside
+   * (same value, harmless) but its reply is still awaited, and the call returns only once every
+   * attempt has been answered. So nothing this call sent can land after it returns, except past
+   * the deadline; a late success reply counts as success; and a failure says `ambiguous` when an
+   * attempt may have been applied without a reply saying so.
+   */
   async #execute(
     operation: string,
     target: Target,
     options: CallOptions,
     request: PreparedRequest,
+    ordered = false,
+  ): Promise<HttpResponse> {
+    if (!ordered) return this.#attempts(operation, target, options, request, undefined);
+    const exchanges: Promise<Exchange>[] = [];
+    let failure: unknown;
+    try {
+      const response = await this.#attempts(operation, target, options, request, exchanges);
+      await Promise.all(exchanges);
+      return response;
+    } catch (error) {
+      failure = error;
+    }
+    const outcomes = await Promise.all(exchanges);
+    const landed = outcomes.find(succeeded);
+    if (landed !== undefined) return landed.response;
+    if (!(failure instanceof SlsError)) throw failure;
+    const ambiguous = outcomes.some((o) => !o.ok && o.error.ambiguous);
+    throw failure.ambiguous === ambiguous ? failure : failure.with(failure.message, { ambiguous });
+  }
+
+  /** The retry loop; with `exchanges`, every attempt is added to it and never cancelled early. */
+  async #attempts(
+    operation: string,
+    target: Target,
+    options: CallOptions,
+    request: PreparedRequest,
+    exchanges: Promise<Exchange>[] | undefined,
   ): Promise<HttpResponse> {
     const endpoint = resolveEndpoint(target.endpoint, target.project);
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
@@ -243,16 +288,30 @@ export class SlsClient {
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
       const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
-      let error: SlsError;
-      try {
-        const response = await this.#transport.send({
+      const pending = exchange(
+        this.#transport.send({
           method: request.method,
           origin: endpoint.origin,
           path,
           headers,
           body: request.body,
-          timeoutMs,
+          // An ordered write is only given up at the deadline; `timeoutMs` just starts a retry.
+          timeoutMs: exchanges ? Math.max(timeoutMs, deadline - this.#now()) : timeoutMs,
+        }),
+        (caught) => withContext(caught, context, operation),
+      );
+      exchanges?.push(pending);
+      const done = exchanges ? await within(pending, timeoutMs) : await pending;
+      let error: SlsError;
+      if (done === undefined) {
+        error = new SlsTimeoutError(`${context} failed: no reply within ${timeoutMs} ms (still awaited)`, {
+          code: 'Timeout',
+          retryable: true,
+          ambiguous: true,
+          operation,
         });
+      } else if (done.ok) {
+        const response = done.response;
         if (response.status >= 200 && response.status < 300) return response;
         error = apiError(context, operation, response);
         if (CLOCK_SKEW_CODES.has(error.code) && !correctedClock) {
@@ -263,8 +322,8 @@ export class SlsClient {
           lastError = error;
           continue;
         }
-      } catch (caught) {
-        error = withContext(caught, context, operation);
+      } else {
+        error = done.error;
       }
       lastError = error;
 
@@ -357,20 +416,7 @@ function apiError(context: string, operation: string, response: HttpResponse): S
 }
 
 function withContext(error: unknown, context: string, operation: string): SlsError {
-  if (error instanceof SlsError) {
-    const Ctor = error.constructor as new (
-      message: string,
-      details: ConstructorParameters<typeof SlsError>[1],
-    ) => SlsError;
-    return new Ctor(`${context} failed: ${error.message}`, {
-      code: error.code,
-      retryable: error.retryable,
-      status: error.status,
-      requestId: error.requestId,
-      operation,
-      cause: error.cause,
-    });
-  }
+  if (error instanceof SlsError) return error.with(`${context} failed: ${error.message}`, { operation });
   return new SlsError(`${context} failed: unexpected error`, {
     code: 'Unexpected',
     retryable: false,

@@ -39,6 +39,18 @@ export interface UndiciTransportOptions {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/**
+ * Failures that happen before a request can have left: nothing reached the server. Anything else
+ * (a reset, a socket closed while waiting, a timeout) may come after SLS applied the request.
+ */
+const NOT_SENT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Maps whatever undici or the socket threw to one of our typed errors. */
 export function toTransportError(
@@ -48,10 +60,12 @@ export function toTransportError(
   if (error instanceof SlsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
+  const ambiguous = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
   if ((typeof code === 'string' && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
     return new SlsTimeoutError(`no complete reply within ${request.timeoutMs} ms`, {
       code: 'Timeout',
       retryable: true,
+      ambiguous,
       cause: error,
     });
   }
@@ -59,6 +73,7 @@ export function toTransportError(
   return new SlsNetworkError(`connection failed (${detail})`, {
     code: 'NetworkError',
     retryable: true,
+    ambiguous,
     cause: error,
   });
 }
