@@ -112,3 +112,91 @@ describe('a write that SLS applies after the client timed out', () => {
     expect(storedOf(0)).toBe(200n);
   });
 });
+
+const requestsOf = (operation: 'checkpoint' | 'getCheckpoint') =>
+  f.emulator.requests.filter((r) => r.operation === operation);
+
+describe('one value per shard, and the happy path pays nothing for safety', () => {
+  it('three writers over four shards: exactly one UpdateCheckPoint per shard and no read', async () => {
+    const bodies = Array.from({ length: 60 }, (_, i) => ({
+      shard: i % 4,
+      checkpoint: cursor(1_000 + i),
+      ...(i % 3 === 0 ? {} : { consumer: i % 3 === 1 ? 'worker-1' : 'worker-2', forceSuccess: true }),
+    }));
+    const event = sqsEventOf(bodies);
+    const reply = await handlerFor()(event, lambdaContext());
+    expect(await expectContract(event, reply)).toEqual({ landed: 60, reported: 0 });
+    expect(requestsOf('checkpoint')).toHaveLength(4);
+    expect(requestsOf('getCheckpoint')).toHaveLength(0);
+  });
+
+  it('a writer SLS refuses (ConsumerNotMatch) fails alone; the other writer of the shard lands', async () => {
+    // worker-1 registered first and holds every shard; worker-2 holds none.
+    await f.client().heartbeat(f.target, 'worker-1', [0, 1, 2, 3]);
+    const event = sqsEventOf([
+      { shard: 0, checkpoint: cursor(100), consumer: 'worker-1' },
+      { shard: 0, checkpoint: cursor(200), consumer: 'worker-2' },
+    ]);
+    const reply = await handlerFor()(event, lambdaContext());
+    expect(reply).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]?.messageId }] });
+    expect(await expectContract(event, reply)).toEqual({ landed: 1, reported: 1 });
+    expect(storedOf(0)).toBe(100n);
+  });
+});
+
+describe('ambiguous attempts', () => {
+  it('a reset after SLS applied the write, on every attempt: one read-back confirms it landed', async () => {
+    f.emulator.injectFault({ operation: 'checkpoint', times: 10, action: { kind: 'drop', applied: true } });
+    const event = sqsEventOf([{ shard: 2, checkpoint: cursor(300) }]);
+    const reply = await handlerFor()(event, lambdaContext());
+    expect(await expectContract(event, reply)).toEqual({ landed: 1, reported: 0 });
+    expect(requestsOf('getCheckpoint')).toHaveLength(1);
+  });
+
+  it('a reset before SLS applied, every time: written three times, read three times, then reported', async () => {
+    f.emulator.injectFault({ operation: 'checkpoint', times: 1_000, action: { kind: 'drop' } });
+    const event = sqsEventOf([{ shard: 2, checkpoint: cursor(300) }]);
+    const reply = await handlerFor()(event, lambdaContext());
+    expect(await expectContract(event, reply)).toEqual({ landed: 0, reported: 1 });
+    expect(requestsOf('getCheckpoint')).toHaveLength(3);
+    expect(storedOf(2)).toBeUndefined();
+  });
+
+  it('a write SLS applies long after: its reply is awaited before the shard gets its next value', async () => {
+    f.emulator.injectFault({ operation: 'checkpoint', action: { kind: 'hold' } });
+    const event = fifoEventOf([
+      ['writer', { shard: 0, checkpoint: cursor(100) }],
+      ['writer', { shard: 1, checkpoint: cursor(150) }],
+      ['writer', { shard: 0, checkpoint: cursor(200) }],
+    ]);
+    let replied = false;
+    const running = handlerFor()(event, lambdaContext()).then((reply) => {
+      replied = true;
+      return reply;
+    });
+    // The held attempt timed out on the client's side and was retried (and landed) meanwhile.
+    while (requestsOf('checkpoint').length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(replied).toBe(false);
+    expect(requestsOf('checkpoint').filter((r) => JSON.parse(r.body).shard === 1)).toHaveLength(0);
+    expect(f.emulator.release()).toBe(1);
+    const reply = await running;
+    expect(await expectContract(event, reply)).toEqual({ landed: 3, reported: 0 });
+    expect(storedOf(0)).toBe(200n);
+  });
+
+  it('a write still held at the deadline: its records are reported, and its late landing does not rewind', async () => {
+    f.emulator.injectFault({ operation: 'checkpoint', times: 1_000, action: { kind: 'hold' } });
+    const event = sqsEventOf([
+      { shard: 3, checkpoint: cursor(100) },
+      { shard: 3, checkpoint: cursor(200) },
+    ]);
+    // 2 s safety margin: the deadline is 400 ms away.
+    const reply = await handlerFor()(event, lambdaContext(2_400));
+    expect((reply as SQSBatchResponse).batchItemFailures).toHaveLength(2);
+    f.emulator.clearFaults();
+    f.emulator.release();
+    await f.emulator.idle();
+    expect(storedOf(3)).toBe(200n);
+  });
+});
