@@ -148,7 +148,11 @@ let withKms: Packaged;
 beforeAll(async () => {
   [base, withKms] = await Promise.all([
     packageService([]),
-    packageService([`--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`, '--param=checkpointRuleEnabled=false']),
+    packageService([
+      `--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`,
+      '--param=checkpointRuleEnabled=false',
+      '--param=checkpointQueueType=fifo',
+    ]),
   ]);
 }, PACKAGING_TIMEOUT_MS);
 
@@ -267,6 +271,30 @@ describe('serverless.yml packaged offline (osls + serverless-esbuild)', () => {
         ScalingConfig: { MaximumConcurrency: 5 },
         Enabled: true,
       });
+    });
+
+    it('checkpointQueueType=fifo: FIFO queue and dead-letter queue, content deduplication, batches of 10', () => {
+      const standard = resource(base.template, 'CheckpointQueue', 'AWS::SQS::Queue');
+      const fifoQueue = resource(withKms.template, 'CheckpointQueue', 'AWS::SQS::Queue');
+      const fifoDlq = resource(withKms.template, 'CheckpointDeadLetterQueue', 'AWS::SQS::Queue');
+      expect(base.template.Conditions?.IsFifoCheckpointQueue).toEqual({ 'Fn::Equals': ['standard', 'fifo'] });
+      expect(withKms.template.Conditions?.IsFifoCheckpointQueue).toEqual({ 'Fn::Equals': ['fifo', 'fifo'] });
+      const whenFifo = { 'Fn::If': ['IsFifoCheckpointQueue', true, { Ref: 'AWS::NoValue' }] };
+      for (const queue of [standard, fifoQueue, fifoDlq])
+        expect(queue.Properties.FifoQueue).toEqual(whenFifo);
+      expect(fifoQueue.Properties.ContentBasedDeduplication).toEqual(whenFifo);
+      expect(standard.Properties.QueueName).toBe('slscheckpoint-test-checkpoint');
+      expect(fifoQueue.Properties.QueueName).toBe('slscheckpoint-test-checkpoint.fifo');
+      expect(fifoDlq.Properties.QueueName).toBe('slscheckpoint-test-checkpoint-dlq.fifo');
+      const [, mapping] = resourcesOfType(withKms.template, 'AWS::Lambda::EventSourceMapping')[0] as [
+        string,
+        Resource,
+      ];
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
     });
 
     it('has a dead-letter queue behind a redrive policy, and a visibility timeout of 6x its timeout', () => {

@@ -53,6 +53,18 @@ interface Tally {
   readBacks: number;
 }
 
+/** Cumulative chances of each fault per request; a 500 also starts a storm of 503s. */
+const FAULTS: readonly [number, (random: () => number) => FaultAction][] = [
+  [0.01, () => ({ kind: 'error', status: 500, code: 'InternalServerError' })],
+  [0.04, () => ({ kind: 'error', status: 403, code: 'WriteQuotaExceed' })],
+  [0.06, () => ({ kind: 'drop' })],
+  [0.08, () => ({ kind: 'drop', applied: true })],
+  // Slower than the 100 ms attempt limit: applied after the client gave up waiting.
+  [0.12, (random) => ({ kind: 'delay', ms: 120 + Math.floor(random() * 180) })],
+  [0.13, () => ({ kind: 'delay', ms: 600 })],
+];
+const STORM_REQUESTS = 80;
+
 /** Faults for every request, from the seed: storms come in bursts, the rest at random. */
 function chaosPolicy(random: () => number, tally: Tally) {
   let storm = 0;
@@ -65,22 +77,11 @@ function chaosPolicy(random: () => number, tally: Tally) {
       return { kind: 'error', status: 503, code: 'ServerBusy' };
     }
     const roll = random();
-    const fault: FaultAction | undefined =
-      roll < 0.01
-        ? ((storm = 80), { kind: 'error', status: 500, code: 'InternalServerError' })
-        : roll < 0.04
-          ? { kind: 'error', status: 403, code: 'WriteQuotaExceed' }
-          : roll < 0.06
-            ? { kind: 'drop' }
-            : roll < 0.08
-              ? { kind: 'drop', applied: true }
-              : roll < 0.12
-                ? { kind: 'delay', ms: 120 + Math.floor(random() * 180) }
-                : roll < 0.13
-                  ? { kind: 'delay', ms: 600 }
-                  : undefined;
-    if (fault !== undefined) tally.faults++;
-    if (fault?.kind === 'delay' && request.operation === 'checkpoint') tally.lateApplied++;
+    const fault = FAULTS.find(([chance]) => roll < chance)?.[1](random);
+    if (fault === undefined) return undefined;
+    tally.faults++;
+    if (fault.kind === 'error' && fault.status === 500) storm = STORM_REQUESTS;
+    if (fault.kind === 'delay' && request.operation === 'checkpoint') tally.lateApplied++;
     return fault;
   };
 }

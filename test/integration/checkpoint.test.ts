@@ -158,8 +158,10 @@ describe('SQS standard queue', () => {
       .consumers('test-project', 'test-logstore', 'test-group')
       .find((c) => c.name === 'worker-1')?.assigned;
     const notHeld = [0, 1, 2, 3].find((s) => !held?.includes(s)) ?? -1;
+    // Three different shards: records of one shard would collapse into one write.
+    const elsewhere = [0, 1, 2, 3].find((s) => s !== notHeld && s !== held?.[0]) ?? -1;
     const records = [
-      sqsRecord({ shard: 0, checkpoint: cursor(1), consumer: 'ghost' }),
+      sqsRecord({ shard: elsewhere, checkpoint: cursor(1), consumer: 'ghost' }),
       sqsRecord({ shard: notHeld, checkpoint: cursor(1), consumer: 'worker-1' }),
       sqsRecord({ shard: held?.[0], checkpoint: cursor(1), consumer: 'worker-1' }),
     ];

@@ -229,7 +229,7 @@ describe('settleShard', () => {
           if (landed.length === 0) return;
           // Every landed record is covered by what the shard holds: its own value or a newer one.
           const stored = shard.state.stored as string;
-          const holder = input.find(
+          const holder = input.findLast(
             (r) => r.command.checkpoint === stored && !refused.includes(r.command.consumer ?? ''),
           );
           expect(holder).toBeDefined();
