@@ -99,6 +99,20 @@ describe('a write that SLS applies after the client timed out', () => {
     expect(storedOf(0)).toBe(200n);
   });
 
+  it('a direct invocation keeps the same promise: no error, and the shard holds the newest value', async () => {
+    delayFirstWrite(450);
+    const summary = await handlerFor()(
+      [
+        { shard: 1, checkpoint: cursor(100), consumer: 'worker-1', forceSuccess: true },
+        { shard: 1, checkpoint: cursor(200) },
+      ],
+      lambdaContext(),
+    );
+    expect(summary).toMatchObject({ records: 2, applied: 2, failed: 0, updates: 1 });
+    await f.emulator.idle();
+    expect(storedOf(1)).toBe(200n);
+  });
+
   it('reproduction 3: a FIFO message group over shards 0, 1, 0 (three waves) never rewinds shard 0', async () => {
     delayFirstWrite(450);
     const event = fifoEventOf([
