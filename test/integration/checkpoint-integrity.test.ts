@@ -8,10 +8,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/checkpoint/cursor.ts';
-import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
-import { silentLogger } from '../../src/log.ts';
 import { cursor, fifoEventOf, lambdaContext, sqsEventOf } from '../helpers/factories.ts';
-import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
+import { checkpointHandler, type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
 
 let f: SlsFixture;
 
@@ -25,22 +23,8 @@ afterEach(async () => {
   await f.close();
 });
 
-function handlerFor(options: { monotonic?: boolean; attemptTimeoutMs?: number } = {}) {
-  return createCheckpointHandler({
-    config: {
-      endpoint: f.emulator.url,
-      project: 'test-project',
-      logstore: 'test-logstore',
-      consumerGroup: 'test-group',
-      monotonic: options.monotonic ?? false,
-      concurrency: 4,
-      logLevel: 'info',
-    },
-    client: f.client({ retry: { attemptTimeoutMs: options.attemptTimeoutMs ?? 200, minAttemptMs: 20 } }),
-    logger: silentLogger,
-    now: f.clock.now,
-  });
-}
+const handlerFor = (options: { monotonic?: boolean } = {}) =>
+  checkpointHandler(f, { ...options, client: { retry: { attemptTimeoutMs: 200, minAttemptMs: 20 } } });
 
 const storedOf = (shard: number): bigint | undefined => {
   const found = f.emulator

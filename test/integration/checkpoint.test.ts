@@ -6,8 +6,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/emulator/types.ts';
-import { CheckpointCommandsError, createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
-import { silentLogger } from '../../src/log.ts';
+import { CheckpointCommandsError } from '../../src/handlers/checkpoint.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
 import {
   cursor,
@@ -18,7 +17,7 @@ import {
   sqsEventOf,
   sqsRecord,
 } from '../helpers/factories.ts';
-import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
+import { checkpointHandler, type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
 
 const SHARDS = 4;
 let f: SlsFixture;
@@ -30,24 +29,9 @@ afterEach(async () => {
   await f.close();
 });
 
-function handlerFor(
+const handlerFor = (
   options: { monotonic?: boolean; concurrency?: number; client?: Partial<SlsClientOptions> } = {},
-) {
-  return createCheckpointHandler({
-    config: {
-      endpoint: f.emulator.url,
-      project: 'test-project',
-      logstore: 'test-logstore',
-      consumerGroup: 'test-group',
-      monotonic: options.monotonic ?? false,
-      concurrency: options.concurrency ?? 4,
-      logLevel: 'info',
-    },
-    client: f.client(options.client),
-    logger: silentLogger,
-    now: f.clock.now,
-  });
-}
+) => checkpointHandler(f, options);
 
 const checkpointRequests = (): RecordedRequest[] =>
   f.emulator.requests.filter((r) => r.operation === 'checkpoint');
