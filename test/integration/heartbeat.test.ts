@@ -12,6 +12,7 @@ import { createHeartbeatState, type HeartbeatState } from '../../src/heartbeat/s
 import type { SlsClientOptions } from '../../src/sls/client.ts';
 import { lambdaContext } from '../helpers/factories.ts';
 import { recordingLogger } from '../helpers/logger.ts';
+import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
 
 const PROJECT = 'test-project';
@@ -46,12 +47,13 @@ function heartbeatFunction(
     client?: Partial<SlsClientOptions>;
     state?: HeartbeatState;
     createConsumerGroup?: boolean;
+    endpoint?: string;
   } = {},
 ) {
   const logger = recordingLogger();
   const fn = createHeartbeatHandler({
     config: {
-      endpoint: f.emulator.url,
+      endpoint: options.endpoint ?? f.emulator.url,
       targets: options.targets ?? [worker('worker-1')],
       intervalMs: 20_000,
       concurrency: options.concurrency ?? 4,
@@ -181,6 +183,34 @@ describe('surviving a misbehaving SLS', () => {
     // 20 s since the last success when the beat gave up: not yet half the 60 s timeout.
     expect(logger.events('heartbeat.at_risk')).toEqual([]);
     expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
+  });
+
+  it('treats a reply naming an impossible shard as a failed beat, and keeps the shards it held', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      const { invokeAt, logger } = heartbeatFunction({ endpoint: proxy.url });
+      await invokeAt(start);
+      // A reply that is valid JSON but names a shard no request may carry (above 2^31-1).
+      proxy.forge('heartbeat', { status: 200, body: '[0,2147483648]' });
+      const report = await invokeAt(start + MINUTE);
+      expect(report.targets[0]).toMatchObject({
+        beats: 2,
+        failures: 1,
+        shards: [0, 1, 2, 3],
+        lastError: { code: 'InvalidResponse', retryable: false },
+      });
+      expect(proxy.forged).toBe(1);
+      // The beats after the bad reply reached SLS and reported the set held before it.
+      const sent = heartbeats().filter((r) => r.time > start + MINUTE);
+      expect(sent.map((r) => r.body)).toEqual(['[0,1,2,3]', '[0,1,2,3]']);
+      expect(logger.events('heartbeat.beat_failed')).toHaveLength(1);
+      // The container is not poisoned: the next invocation beats normally.
+      const next = await invokeAt(start + 2 * MINUTE);
+      expect(next.targets[0]).toMatchObject({ beats: 3, failures: 0, shards: [0, 1, 2, 3] });
+      expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('rides out dropped connections', async () => {

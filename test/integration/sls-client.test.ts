@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlsApiError, SlsError, SlsNetworkError, SlsTimeoutError } from '../../src/sls/errors.ts';
 import { createUndiciTransport } from '../../src/sls/http.ts';
 import { rejectionOf } from '../helpers/assert.ts';
+import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, sendSigned, startSlsFixture, TEST_KEY } from '../helpers/sls.ts';
 
 const CURSOR = 'MTUyNDE1NTM3OTM3MzkwODQ5Ng==';
@@ -186,6 +187,64 @@ describe('validation before any request', () => {
       f.client().heartbeat({ ...f.target, endpoint: 'http://10.0.0.1:80' }, 'c', []),
     );
     expect(error.message).toContain('loopback');
+  });
+});
+
+describe('replies checked with the rules a request is checked with', () => {
+  it.each([
+    ['a shard id above 2^31-1', '[0,2147483648]', 'reply[1] must be between 0 and 2147483647'],
+    ['a negative shard id', '[-1]', 'reply[0] must be between 0 and 2147483647'],
+    ['a fractional shard id', '[1.5]', 'reply[0] must be an integer'],
+    ['a shard id as a string', '["1"]', 'reply[0] must be a number'],
+    ['an object instead of a list', '{"shards":[0]}', 'reply must be an array'],
+    ['no JSON', '[0,', 'is not JSON'],
+  ])('refuses a heartbeat reply with %s, without retrying', async (_name, body, problem) => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge('heartbeat', { status: 200, body });
+      const error = await rejection(f.client().heartbeat({ ...f.target, endpoint: proxy.url }, 'c', []));
+      expect(error).toMatchObject({
+        code: 'InvalidResponse',
+        retryable: false,
+        operation: 'ConsumerGroupHeartBeat',
+      });
+      expect(error.message).toContain(problem);
+      expect(error.requestId).toMatch(/^[0-9A-F]{24}$/);
+      expect(f.emulator.requests).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses a GetCheckPoint reply naming a shard id a request could not carry', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge(undefined, {
+        status: 200,
+        body: '[{"shard":2147483648,"checkpoint":"MTU=","updateTime":1,"consumer":"c"}]',
+      });
+      const error = await rejection(f.client().getCheckpoints({ ...f.target, endpoint: proxy.url }));
+      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, operation: 'GetCheckPoint' });
+      expect(error.message).toContain('reply[0].shard must be between 0 and 2147483647');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('the largest shard id a request may carry is accepted in a reply too', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge('heartbeat', { status: 200, body: '[0,2147483647]' });
+      const client = f.client();
+      const target = { ...f.target, endpoint: proxy.url };
+      const shards = await client.heartbeat(target, 'c', []);
+      expect(shards).toEqual([0, 2147483647]);
+      // ...and it can be reported back: the same rule in both directions.
+      await client.heartbeat(target, 'c', shards).catch(() => undefined);
+      expect(f.emulator.requests.at(-1)?.body).toBe('[0,2147483647]');
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
