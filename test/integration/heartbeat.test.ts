@@ -7,7 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { HeartbeatTargetConfig } from '../../src/config.ts';
 import type { RecordedRequest } from '../../src/emulator/types.ts';
-import { createHeartbeatHandler, type HeartbeatReport } from '../../src/handlers/heartbeat.ts';
+import {
+  createHeartbeatHandler,
+  type HeartbeatReport,
+  HeartbeatTargetsError,
+} from '../../src/handlers/heartbeat.ts';
 import { createHeartbeatState, type HeartbeatState } from '../../src/heartbeat/state.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
 import { lambdaContext } from '../helpers/factories.ts';
@@ -228,6 +232,28 @@ describe('surviving a misbehaving SLS', () => {
     expect(report.targets[0]).toMatchObject({ beats: 3, failures: 0, shards: [0, 1, 2, 3] });
     expect(report.targets[0]?.lastError).toBeUndefined();
     expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
+  });
+});
+
+describe('beats that cannot be sent at all', () => {
+  it('fail the invocation (so the Errors metric shows it) when every beat was refused before sending', async () => {
+    // A credentials provider that does not check its values, with a pasted line break.
+    f.credentials.current = {
+      ...f.credentials.current,
+      accessKeyId: `${f.credentials.current.accessKeyId}\n`,
+    };
+    const { invokeAt } = heartbeatFunction();
+    const error = await invokeAt(start).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HeartbeatTargetsError);
+    expect((error as Error).message).toBe(
+      'no heartbeat got through for test-project/test-logstore/test-group consumer worker-1: InvalidRequest',
+    );
+    expect((error as HeartbeatTargetsError).report.targets[0]).toMatchObject({
+      beats: 0,
+      failures: 3,
+      lastError: { code: 'InvalidRequest', retryable: false },
+    });
+    expect(f.emulator.requests).toEqual([]);
   });
 });
 

@@ -397,6 +397,48 @@ describe('credentials', () => {
   });
 });
 
+describe('requests the HTTP library refuses to build', () => {
+  // A credentials provider that does not check its values (ours does) could hand these over.
+  it.each([
+    [
+      'an accessKeyId ending with a line break',
+      { accessKeyId: `${TEST_KEY.accessKeyId}\n` },
+      'authorization',
+    ],
+    ['a securityToken ending with a line break', { securityToken: 'token-1\n' }, 'x-acs-security-token'],
+  ])('%s: InvalidRequest, not retried, nothing sent', async (_name, override, header) => {
+    f.credentials.current = { ...TEST_KEY, ...override };
+    const retries: string[] = [];
+    const error = await rejection(
+      f.client({ onRetry: (e) => retries.push(e.error.code) }).heartbeat(f.target, 'c', []),
+    );
+    expect(error).toMatchObject({
+      code: 'InvalidRequest',
+      retryable: false,
+      operation: 'ConsumerGroupHeartBeat',
+    });
+    expect(error.message).toContain(`UND_ERR_INVALID_ARG: invalid ${header} header`);
+    expect(error.message).not.toContain(TEST_KEY.accessKeyId);
+    expect(retries).toEqual([]);
+    expect(f.credentials.refreshes).toBe(0);
+    expect(f.emulator.requests).toHaveLength(0);
+  });
+
+  it('an origin with a port out of range: InvalidRequest, not NetworkError', async () => {
+    const error = await rejection(
+      f.transport.send({
+        method: 'GET',
+        origin: 'http://127.0.0.1:99999',
+        path: '/',
+        headers: {},
+        timeoutMs: 1_000,
+      }),
+    );
+    expect(error).toMatchObject({ code: 'InvalidRequest', retryable: false });
+    expect(error.message).toContain('ERR_INVALID_URL');
+  });
+});
+
 describe('transport', () => {
   it('reuses one keep-alive connection across calls', async () => {
     const client = f.client();
