@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { read } from './throttling-proxy.ts';
 
 export interface ForgedReply {
   readonly status: number;
@@ -23,12 +24,6 @@ export interface RewritingProxy {
   /** Replies replaced so far. */
   readonly forged: number;
   close(): Promise<void>;
-}
-
-async function read(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export async function startRewritingProxy(upstream: string): Promise<RewritingProxy> {

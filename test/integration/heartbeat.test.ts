@@ -14,7 +14,7 @@ import {
 } from '../../src/handlers/heartbeat.ts';
 import { createHeartbeatState, type HeartbeatState } from '../../src/heartbeat/state.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
-import { lambdaContext } from '../helpers/factories.ts';
+import { heartbeatConfig, lambdaContext } from '../helpers/factories.ts';
 import { recordingLogger } from '../helpers/logger.ts';
 import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
@@ -56,18 +56,13 @@ function heartbeatFunction(
 ) {
   const logger = recordingLogger();
   const fn = createHeartbeatHandler({
-    config: {
+    config: heartbeatConfig({
       endpoint: options.endpoint ?? f.emulator.url,
       targets: options.targets ?? [worker('worker-1')],
-      intervalMs: 20_000,
       concurrency: options.concurrency ?? 4,
-      safetyMarginMs: 3_000,
       createConsumerGroup: options.createConsumerGroup ?? false,
-      groupTimeoutSeconds: 60,
-      groupInOrder: false,
       requestTimeoutMs: 2_000,
-      logLevel: 'info',
-    },
+    }),
     client: f.client(options.client),
     logger,
     now: f.clock.now,

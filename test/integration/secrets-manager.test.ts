@@ -18,7 +18,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
 import { rejectionOf } from '../helpers/assert.ts';
 import { createManualClock } from '../helpers/clock.ts';
-import { lambdaContext } from '../helpers/factories.ts';
+import { heartbeatConfig, lambdaContext } from '../helpers/factories.ts';
 import { motoEndpointOrFail, resetMoto } from '../helpers/moto.ts';
 import { startSlsFixture } from '../helpers/sls.ts';
 
@@ -174,25 +174,7 @@ describe('Secrets Manager (moto)', () => {
         client: admin,
       });
       const handler = createHeartbeatHandler({
-        config: {
-          endpoint: sls.emulator.url,
-          targets: [
-            {
-              project: 'test-project',
-              logstore: 'test-logstore',
-              consumerGroup: 'test-group',
-              consumer: 'c1',
-            },
-          ],
-          intervalMs: 20_000,
-          concurrency: 1,
-          safetyMarginMs: 3_000,
-          createConsumerGroup: false,
-          groupTimeoutSeconds: 60,
-          groupInOrder: false,
-          requestTimeoutMs: 2_000,
-          logLevel: 'info',
-        },
+        config: heartbeatConfig({ endpoint: sls.emulator.url }),
         client: sls.client({ credentials }),
         credentials,
         logger: silentLogger,
