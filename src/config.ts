@@ -28,6 +28,19 @@ const intVar = (min: number, max: number, fallback: number) =>
     ),
   );
 
+/**
+ * A Secrets Manager secret id: a name (ASCII letters, digits and `/_+=.@-`) or an ARN (the same
+ * plus `:`), at most 2048 characters, as GetSecretValue takes it.
+ */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,2048}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const secretId = z.string().check(
+  z.refine((v) => v.length <= 2048 && (SECRET_NAME.test(v) || SECRET_ARN.test(v)), {
+    error:
+      'must be a secret name or ARN: at most 2048 characters, ASCII letters, digits and /_+=.@- (an ARN also :), no spaces',
+  }),
+);
+
 const common = {
   SLS_ENDPOINT: z.string().check(
     z.refine((v) => endpointProblem(v) === undefined, {
@@ -37,7 +50,7 @@ const common = {
   SLS_PROJECT: slsName('project'),
   SLS_LOGSTORE: slsName('logstore'),
   SLS_CONSUMER_GROUP: slsName('consumerGroup'),
-  SLS_CREDENTIALS_SECRET_ID: z.string().check(z.minLength(1)),
+  SLS_CREDENTIALS_SECRET_ID: secretId,
   SLS_CREDENTIALS_TTL_SECONDS: intVar(0, 3600, 300),
   SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
@@ -53,7 +66,7 @@ const heartbeatTarget = z.strictObject({
 const jsonTargets = z.pipe(
   z.optional(z.string()),
   z.transform((text, ctx) => {
-    if (text === undefined || text.trim() === '') return undefined;
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -84,10 +97,13 @@ const checkpointSchema = z.object({
   CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
 });
 
-/** `VAR=` counts as unset (deploy tools often render an absent parameter as ''). */
+/**
+ * `VAR=` and a blank `VAR=" "` count as unset (deploy tools often render an absent parameter as
+ * ''), so every rule, the schema's and the cross-variable ones, sees the same set of variables.
+ */
 function presentOnly(env: Env): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
   );
 }
 
@@ -157,18 +173,22 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
   };
 }
 
+const CONSUMER_REQUIRED = 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set';
+
 /** Parses the heartbeat function's environment. */
 export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
   const parsed = parseEnv(heartbeatSchema, env, (present) =>
-    present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined
-      ? ['SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set']
-      : [],
+    present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined ? [CONSUMER_REQUIRED] : [],
   );
   const base = commonFrom(parsed);
-  const consumer = parsed.SLS_CONSUMER ?? '';
-  const targets: HeartbeatTargetConfig[] = (
-    parsed.HEARTBEAT_TARGETS ?? [{ consumerGroup: base.consumerGroup, consumer }]
-  ).map((t) => ({
+  const configured =
+    parsed.HEARTBEAT_TARGETS ??
+    (parsed.SLS_CONSUMER === undefined
+      ? []
+      : [{ consumerGroup: base.consumerGroup, consumer: parsed.SLS_CONSUMER }]);
+  // Checked above already; a target is never made up from a missing consumer.
+  if (configured.length === 0) throw new ConfigError(`invalid environment: ${CONSUMER_REQUIRED}`);
+  const targets: HeartbeatTargetConfig[] = configured.map((t) => ({
     project: t.project ?? base.project,
     logstore: t.logstore ?? base.logstore,
     consumerGroup: t.consumerGroup,

@@ -5,9 +5,10 @@
  * It does not throw for SLS trouble that may pass (5xx, throttling, timeouts, an expired
  * consumer): that is logged and summarized, and the next beat or invocation carries on. It
  * throws when the function cannot work as configured: a bad environment (at cold start),
- * credentials that cannot be loaded (before any beat), or a target that got no beat through in
- * the whole invocation because SLS refused it for good (unknown project, logstore or group,
- * rejected key), so the failure shows in the function's error metrics.
+ * credentials that cannot be loaded or are malformed (before any beat), or a target that got no
+ * beat through in the whole invocation for a reason retrying cannot fix (unknown project,
+ * logstore or group, rejected key, a request that could not be built, a reply that broke the
+ * API's rules), so the failure shows in the function's error metrics.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import middy from '@middy/core';

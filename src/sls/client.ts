@@ -3,7 +3,6 @@
  * is worth retrying within the caller's deadline, and turns replies into typed values or errors.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import * as z from 'zod/mini';
 import { type Logger, silentLogger } from '../log.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import {
@@ -13,7 +12,6 @@ import {
   SlsApiError,
   SlsDeadlineError,
   SlsError,
-  SlsResponseError,
   SlsTimeoutError,
   SlsValidationError,
 } from './errors.ts';
@@ -30,6 +28,14 @@ import type {
   ShardCheckpoint,
   Target,
 } from './types.ts';
+import {
+  checkpointListReply,
+  checkpointProblem,
+  errorReply,
+  parseReply,
+  shardListReply,
+  shardProblem,
+} from './validation.ts';
 
 /** Told about every retry, for logs and metrics. */
 export interface RetryEvent {
@@ -54,41 +60,11 @@ export interface SlsClientOptions {
   readonly onRetry?: (event: RetryEvent) => void;
 }
 
-const MAX_SHARD_ID = 2 ** 31 - 1;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-const shardList = z.array(z.int().check(z.minimum(0)));
-const checkpointList = z.array(
-  z.looseObject({
-    shard: z.int().check(z.minimum(0)),
-    checkpoint: z.string(),
-    updateTime: z.optional(z.number()),
-    consumer: z.optional(z.string()),
-  }),
-);
-const errorBody = z.looseObject({ errorCode: z.string(), errorMessage: z.optional(z.string()) });
-
 let sharedTransport: HttpTransport | undefined;
 /** The process-wide transport, created on first use so warm invocations reuse its sockets. */
 export function defaultTransport(): HttpTransport {
   sharedTransport ??= createUndiciTransport();
   return sharedTransport;
-}
-
-/** Checks a shard id: a non-negative 32-bit integer. */
-export function shardProblem(shard: unknown): string | undefined {
-  if (typeof shard !== 'number' || !Number.isInteger(shard)) return 'must be an integer';
-  if (shard < 0 || shard > MAX_SHARD_ID) return `must be between 0 and ${MAX_SHARD_ID}`;
-  return undefined;
-}
-
-/** Checks an SLS cursor: non-empty standard base64. */
-export function checkpointProblem(checkpoint: unknown): string | undefined {
-  if (typeof checkpoint !== 'string') return 'must be a string';
-  if (checkpoint.length === 0) return 'must not be empty';
-  if (checkpoint.length > 1024) return 'must be at most 1024 characters';
-  if (!BASE64.test(checkpoint)) return 'must be base64 (A-Z, a-z, 0-9, +, / and = padding)';
-  return undefined;
 }
 
 function validateTarget(target: Target): void {
@@ -154,7 +130,7 @@ export class SlsClient {
       query: { type: 'heartbeat', consumer },
       body: jsonBody(heldShards),
     });
-    return parseReply('ConsumerGroupHeartBeat', response, shardList);
+    return parseReply('ConsumerGroupHeartBeat', response, shardListReply);
   }
 
   /** `UpdateCheckPoint` for one shard. */
@@ -192,7 +168,7 @@ export class SlsClient {
       path: groupPath(target),
       query: {},
     });
-    return parseReply('GetCheckPoint', response, checkpointList).map((c) => ({
+    return parseReply('GetCheckPoint', response, checkpointListReply).map((c) => ({
       shard: c.shard,
       checkpoint: c.checkpoint,
       updateTime: c.updateTime ?? 0,
@@ -397,7 +373,7 @@ function apiError(context: string, operation: string, response: HttpResponse): S
   let code = `Http${response.status}`;
   let serverMessage = '';
   try {
-    const parsed = errorBody.safeParse(JSON.parse(response.body.toString('utf8')));
+    const parsed = errorReply.safeParse(JSON.parse(response.body.toString('utf8')));
     if (parsed.success) {
       code = parsed.data.errorCode;
       serverMessage = parsed.data.errorMessage ?? '';
@@ -422,28 +398,5 @@ function withContext(error: unknown, context: string, operation: string): SlsErr
     retryable: false,
     operation,
     cause: error,
-  });
-}
-
-function parseReply<T>(operation: string, response: HttpResponse, schema: z.ZodMiniType<T>): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body.toString('utf8'));
-  } catch {
-    throw invalidReply(operation, response, 'is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw invalidReply(operation, response, 'does not have the documented shape');
-  return parsed.data;
-}
-
-function invalidReply(operation: string, response: HttpResponse, problem: string): SlsResponseError {
-  const requestId = response.headers['x-log-requestid'];
-  return new SlsResponseError(`${operation} reply ${problem}`, {
-    code: 'InvalidResponse',
-    retryable: false,
-    status: response.status,
-    requestId,
-    operation,
   });
 }

@@ -89,6 +89,14 @@ export class SlsResponseError extends SlsError {
   override name = 'SlsResponseError';
 }
 
+/**
+ * The HTTP library refused to build or send the request as built (a header value with a line
+ * break, an invalid URL): the same request would be refused again, so it is never retried.
+ */
+export class SlsRequestError extends SlsError {
+  override name = 'SlsRequestError';
+}
+
 /** No attempt could be started (or retried) before the caller's deadline. */
 export class SlsDeadlineError extends SlsError {
   override name = 'SlsDeadlineError';
