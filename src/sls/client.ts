@@ -18,8 +18,9 @@ import {
 } from './errors.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
+import { signingFor } from './region.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
-import { type PreparedRequest, signedHeaders } from './signer.ts';
+import { type PreparedRequest, type SignatureVersion, signedHeaders } from './signer.ts';
 import type {
   CallOptions,
   CheckpointUpdate,
@@ -48,6 +49,10 @@ export interface SlsClientOptions {
   /** Used when a call gives no deadline. */
   readonly defaultTimeBudgetMs?: number;
   readonly userAgent?: string;
+  /** `v1` (default) or `v4`. */
+  readonly signatureVersion?: SignatureVersion;
+  /** The region v4 signatures are scoped to; by default the one the target's endpoint names. */
+  readonly region?: string | undefined;
   readonly logger?: Logger;
   readonly onRetry?: (event: RetryEvent) => void;
 }
@@ -112,6 +117,8 @@ export class SlsClient {
   readonly #policy: RetryPolicy;
   readonly #budgetMs: number;
   readonly #userAgent: string;
+  readonly #signatureVersion: SignatureVersion;
+  readonly #region: string | undefined;
   readonly #logger: Logger;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   /** Server time minus our time, learnt from a clock-skew rejection. */
@@ -126,6 +133,8 @@ export class SlsClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'slscheckpoint/0.1';
+    this.#signatureVersion = options.signatureVersion ?? 'v1';
+    this.#region = options.region;
     this.#logger = options.logger ?? silentLogger;
     this.#onRetry = options.onRetry;
   }
@@ -221,6 +230,7 @@ export class SlsClient {
     request: PreparedRequest,
   ): Promise<HttpResponse> {
     const endpoint = resolveEndpoint(target.endpoint, target.project);
+    const signing = signingFor(this.#signatureVersion, this.#region, target.endpoint);
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
     const path = request.path + queryString(request.query);
     const context = `${operation} on ${describe(target)}`;
@@ -242,7 +252,7 @@ export class SlsClient {
         throw lastError ?? noTime();
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
-      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
+      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent, signing);
       let error: SlsError;
       try {
         const response = await this.#transport.send({
