@@ -3,11 +3,11 @@
  * signatures, keeps consumer groups with expiring consumers and balanced shards, stores
  * checkpoints, and can be told to misbehave (error replies, dropped connections, delays).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyRequest } from './auth.ts';
 import { EmulatorError, SlsModel } from './model.ts';
+import { errorReply, newRequestId, type Reply, sendReply } from './reply.ts';
 import type {
   EmulatedOperation,
   EmulatorKey,
@@ -15,6 +15,7 @@ import type {
   Fault,
   FaultAction,
   RecordedRequest,
+  SignatureScheme,
   SlsEmulator,
 } from './types.ts';
 
@@ -67,7 +68,7 @@ function parseJson(body: Buffer, code: string): unknown {
   }
 }
 
-function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status: number; json?: unknown } {
+function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
   model.requireProject(r.project);
   switch (r.operation) {
     case 'heartbeat': {
@@ -130,10 +131,6 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status:
   }
 }
 
-function requestId(): string {
-  return randomBytes(12).toString('hex').toUpperCase();
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -156,6 +153,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsEmulator> {
   const now = options.now ?? Date.now;
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60 * 1000;
+  const region = options.region ?? 'cn-hangzhou';
   const model = new SlsModel();
   const keys = new Map<string, EmulatorKey>((options.keys ?? []).map((k) => [k.accessKeyId, k]));
   const faults: { fault: Fault; left: number }[] = [];
@@ -176,13 +174,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const id = requestId();
+    const id = newRequestId();
     let body: Buffer = Buffer.alloc(0);
     let r: Route = { operation: 'unknown', project: '', logstore: '', consumerGroup: '', query: {} };
-    let status = 200;
+    let reply: Reply = { status: 200 };
     let errorCode: string | undefined;
     let fault: FaultAction | undefined;
-    let payload = '';
+    let signature: SignatureScheme | undefined;
     try {
       body = await readBody(req);
       r = route(req, body);
@@ -195,25 +193,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         await new Promise((resolve) => setTimeout(resolve, fault?.kind === 'delay' ? fault.ms : 0));
       if (fault?.kind === 'error')
         throw new EmulatorError(fault.status, fault.code, fault.message ?? 'injected fault');
-      verifyRequest(
+      signature = verifyRequest(
         { method: req.method ?? '', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, body },
-        {
-          keys,
-          now: now(),
-          maxClockSkewMs,
-        },
-      );
-      const result = handle(model, r, body, now());
-      status = result.status;
-      if (result.json !== undefined) payload = JSON.stringify(result.json);
+        { keys, now: now(), maxClockSkewMs, region },
+      ).scheme;
+      reply = handle(model, r, body, now());
     } catch (error) {
       const e =
         error instanceof EmulatorError
           ? error
           : new EmulatorError(500, 'InternalServerError', 'emulator failure');
-      status = e.status;
       errorCode = e.code;
-      payload = JSON.stringify({ errorCode: e.code, errorMessage: e.message });
+      reply = errorReply(e.status, e.code, e.message);
     } finally {
       requests.push({
         time: now(),
@@ -223,20 +214,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         consumerGroup: r.consumerGroup,
         query: r.query,
         body: body.toString('utf8'),
-        status: fault?.kind === 'drop' ? 0 : status,
+        status: fault?.kind === 'drop' ? 0 : reply.status,
         errorCode,
         fault: fault?.kind,
+        signature,
       });
     }
     if (res.destroyed) return;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      date: new Date(now()).toUTCString(),
-      server: 'sls-emulator',
-      'x-log-requestid': id,
-    });
-    res.end(payload);
+    sendReply(res, reply, id, now());
   };
 
   const server = createServer((req, res) => {
@@ -255,6 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
 
   return {
     url: `http://127.0.0.1:${port}`,
+    region,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
