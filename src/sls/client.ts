@@ -20,7 +20,7 @@ import { createUndiciTransport, type HttpResponse, type HttpTransport } from './
 import { assertName } from './names.ts';
 import { signingFor } from './region.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
-import { type PreparedRequest, type SignatureVersion, signedHeaders } from './signer.ts';
+import { type PreparedRequest, SIGN_V1, type SigningOptions, signedHeaders } from './signer.ts';
 import type {
   CallOptions,
   CheckpointUpdate,
@@ -49,10 +49,8 @@ export interface SlsClientOptions {
   /** Used when a call gives no deadline. */
   readonly defaultTimeBudgetMs?: number;
   readonly userAgent?: string;
-  /** `v1` (default) or `v4`. */
-  readonly signatureVersion?: SignatureVersion;
-  /** The region v4 signatures are scoped to; by default the one the target's endpoint names. */
-  readonly region?: string | undefined;
+  /** v1 (default) or v4; v4 without a region uses the one each target's endpoint names. */
+  readonly signing?: SigningOptions;
   readonly logger?: Logger;
   readonly onRetry?: (event: RetryEvent) => void;
 }
@@ -117,8 +115,7 @@ export class SlsClient {
   readonly #policy: RetryPolicy;
   readonly #budgetMs: number;
   readonly #userAgent: string;
-  readonly #signatureVersion: SignatureVersion;
-  readonly #region: string | undefined;
+  readonly #signing: SigningOptions;
   readonly #logger: Logger;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   /** Server time minus our time, learnt from a clock-skew rejection. */
@@ -133,8 +130,7 @@ export class SlsClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'slscheckpoint/0.1';
-    this.#signatureVersion = options.signatureVersion ?? 'v1';
-    this.#region = options.region;
+    this.#signing = options.signing ?? SIGN_V1;
     this.#logger = options.logger ?? silentLogger;
     this.#onRetry = options.onRetry;
   }
@@ -230,7 +226,7 @@ export class SlsClient {
     request: PreparedRequest,
   ): Promise<HttpResponse> {
     const endpoint = resolveEndpoint(target.endpoint, target.project);
-    const signing = signingFor(this.#signatureVersion, this.#region, target.endpoint);
+    const signing = signingFor(this.#signing, target.endpoint);
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
     const path = request.path + queryString(request.query);
     const context = `${operation} on ${describe(target)}`;

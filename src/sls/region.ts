@@ -7,7 +7,7 @@
  * endpoint, a PrivateLink or custom domain, the local emulator) names no region.
  */
 import { SlsValidationError } from './errors.ts';
-import { SIGN_V1, type SignatureVersion, type Signing } from './signer.ts';
+import { SIGN_V1, type Signing, type SigningOptions } from './signer.ts';
 
 const SLS_HOST = /^([a-z0-9-]+)\.(?:log|sls)\.aliyuncs\.com$/;
 const NETWORK_SUFFIXES = ['-intranet', '-share', '-vpc'];
@@ -38,12 +38,12 @@ export function regionProblem(region: string): string | undefined {
 }
 
 /**
- * The signing to use for requests to `endpoint`: v1, or v4 scoped to `region` (when given) or
+ * The signing to use for requests to `endpoint`: v1, or v4 scoped to the given region or else
  * to the region the endpoint names. Throws when v4 has no region to use.
  */
-export function signingFor(version: SignatureVersion, region: string | undefined, endpoint: string): Signing {
-  if (version === 'v1') return SIGN_V1;
-  const scoped = region ?? regionFromEndpoint(endpoint);
+export function signingFor(options: SigningOptions, endpoint: string): Signing {
+  if (options.version === 'v1') return SIGN_V1;
+  const scoped = options.region ?? regionFromEndpoint(endpoint);
   if (scoped === undefined) {
     throw new SlsValidationError(
       `v4 signing needs a region: endpoint ${JSON.stringify(hostName(endpoint))} names none (set the region explicitly)`,

@@ -15,6 +15,9 @@ export type Signing = { readonly version: 'v1' } | { readonly version: 'v4'; rea
 
 export const SIGN_V1: Signing = Object.freeze({ version: 'v1' });
 
+/** What a client is told: v4 may leave the region out, to be read from each target's endpoint. */
+export type SigningOptions = Signing | { readonly version: 'v4'; readonly region?: string | undefined };
+
 export interface PreparedRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;

@@ -116,7 +116,7 @@ describe("v1 with x-log-date (the Python SDK's copy of Date, added after signing
 
 describe('v4', () => {
   it('accepts every operation of the client signed with v4, recorded as v4', async () => {
-    const client = f.client({ signatureVersion: 'v4', region: f.emulator.region });
+    const client = f.client({ signing: { version: 'v4', region: f.emulator.region } });
     expect(await client.heartbeat(f.target, 'c1', [])).toEqual([0, 1]);
     await client.updateCheckpoint(f.target, {
       shard: 0,
@@ -164,7 +164,7 @@ describe('v4', () => {
 
   it('lets the client recover from clock skew by re-signing x-log-date', async () => {
     const behind = () => f.clock.now() - 20 * 60 * 1000;
-    const client = f.client({ now: behind, signatureVersion: 'v4', region: 'cn-hangzhou' });
+    const client = f.client({ now: behind, signing: V4 });
     expect(await client.heartbeat(f.target, 'c', [])).toEqual([0, 1]);
     expect(f.emulator.requests.map((r) => r.errorCode ?? r.status)).toEqual(['RequestTimeExpired', 200]);
   });

@@ -45,23 +45,23 @@ describe('regionProblem', () => {
 
 describe('signingFor', () => {
   it('v1 needs nothing', () => {
-    expect(signingFor('v1', undefined, 'http://127.0.0.1:9000')).toEqual({ version: 'v1' });
+    expect(signingFor({ version: 'v1' }, 'http://127.0.0.1:9000')).toEqual({ version: 'v1' });
   });
 
   it('v4 takes the explicit region first, then the endpoint', () => {
-    expect(signingFor('v4', 'cn-shanghai', 'cn-hangzhou.log.aliyuncs.com')).toEqual({
+    expect(signingFor({ version: 'v4', region: 'cn-shanghai' }, 'cn-hangzhou.log.aliyuncs.com')).toEqual({
       version: 'v4',
       region: 'cn-shanghai',
     });
-    expect(signingFor('v4', undefined, 'cn-hangzhou-intranet.log.aliyuncs.com')).toEqual({
+    expect(signingFor({ version: 'v4' }, 'cn-hangzhou-intranet.log.aliyuncs.com')).toEqual({
       version: 'v4',
       region: 'cn-hangzhou',
     });
   });
 
   it('v4 without a region to use is refused, naming the host only', () => {
-    expect(() => signingFor('v4', undefined, 'http://127.0.0.1:9000')).toThrow(SlsValidationError);
-    expect(() => signingFor('v4', undefined, 'https://user:pw@sls.example.com')).toThrow(
+    expect(() => signingFor({ version: 'v4' }, 'http://127.0.0.1:9000')).toThrow(SlsValidationError);
+    expect(() => signingFor({ version: 'v4' }, 'https://user:pw@sls.example.com')).toThrow(
       /endpoint "sls\.example\.com" names none/,
     );
   });
