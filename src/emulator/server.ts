@@ -19,7 +19,8 @@ import type {
   SlsEmulator,
 } from './types.ts';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** SLS's limit: `413 PostBodyTooLarge`, "Body size … must little than 10485760." */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
 const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
 
@@ -131,20 +132,26 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
   }
 }
 
+/** Reads the body; one over the limit is drained (not kept) so the 413 can still be answered. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new EmulatorError(413, 'PostBodyTooLarge', 'body is too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES
+        ? reject(
+            new EmulatorError(
+              413,
+              'PostBodyTooLarge',
+              `Body size ${size} must little than ${MAX_BODY_BYTES}.`,
+            ),
+          )
+        : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }

@@ -254,4 +254,10 @@ describe('replies', () => {
       expect(Object.keys(r.json).sort()).toEqual(['errorCode', 'errorMessage']);
     }
   });
+
+  it('a body over 10 MiB is answered 413 PostBodyTooLarge, as SLS documents', async () => {
+    const r = await send(signed(), { body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    expect(outcome(r)).toEqual({ status: 413, errorCode: 'PostBodyTooLarge' });
+    expect(r.headers['x-log-requestid']).toMatch(/^[0-9A-F]{24}$/);
+  });
 });
