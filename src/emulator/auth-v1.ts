@@ -28,14 +28,15 @@ function resource(rawUrl: string): string {
 }
 
 /**
- * The v1 string to sign, rebuilt from the request as received. `x-log-date` is left out: the
- * Python SDK adds it after signing, as a copy of `Date` for proxies that drop `Date`.
+ * The v1 string to sign, rebuilt from the request as received. SLS's common request headers
+ * page: `x-log-date`, when present, replaces `Date` (for platforms and proxies that do not let
+ * `Date` through) and is itself left out of the signed headers; the Python SDK sends one.
  */
 export function v1StringToSign(req: WireRequest, headers: ReadonlyMap<string, string>): string {
   const signed = [...headers.entries()]
     .filter(([name]) => (name.startsWith('x-log-') && name !== 'x-log-date') || name.startsWith('x-acs-'))
     .sort(([a], [b]) => byBytes(a, b));
-  const date = headers.get('date') ?? headers.get('x-log-date') ?? '';
+  const date = headers.get('x-log-date') ?? headers.get('date') ?? '';
   let text = `${req.method}\n${headers.get('content-md5') ?? ''}\n${headers.get('content-type') ?? ''}\n${date}\n`;
   for (const [name, value] of signed) text += `${name}:${value}\n`;
   return text + resource(req.rawUrl);
@@ -63,23 +64,16 @@ export function parseV1(req: WireRequest, headers: ReadonlyMap<string, string>):
   if (method !== 'hmac-sha1' && method !== 'hmac-sha256') {
     throw new EmulatorError(400, 'InvalidSignatureMethod', `signature method ${method} is unsupported`);
   }
-  // Some proxies drop Date; the Python SDK therefore sends the same value in x-log-date too.
-  const dateText = headers.get('date') ?? headers.get('x-log-date');
+  const dateText = headers.get('x-log-date') ?? headers.get('date');
   if (dateText === undefined)
     throw new EmulatorError(400, 'MissingDate', 'Date does not exist in http header');
   const signedAt = Date.parse(dateText);
   if (!Number.isFinite(signedAt) || !dateText.endsWith('GMT')) {
     throw new EmulatorError(400, 'InvalidRequestTime', `Request time ${dateText} not follow RFC822 spec.`);
   }
-  if (req.body.length > 0) {
-    const declared = headers.get('content-md5');
-    if (declared === undefined || declared === '') {
-      throw new EmulatorError(
-        400,
-        'MissingContentMD5',
-        'Content-MD5 does not exist in http header when body is not empty',
-      );
-    }
+  // Content-MD5 is optional (common request headers page); when sent, it must be the body's.
+  const declared = headers.get('content-md5');
+  if (req.body.length > 0 && declared) {
     if (declared !== createHash('md5').update(req.body).digest('hex').toUpperCase()) {
       throw new EmulatorError(400, 'InvalidContentMD5', 'Content-MD5 does not match the body');
     }

@@ -94,10 +94,20 @@ describe('v1 with hmac-sha256 (what @alicloud/gateway-sls sends)', () => {
   });
 });
 
-describe("v1 with x-log-date (the Python SDK's copy of Date, added after signing)", () => {
+describe('v1 with x-log-date (the Python SDK sends a copy of Date, added after signing)', () => {
   it('accepts the unsigned copy next to Date', async () => {
     const headers = signed();
     expect((await send({ ...headers, 'x-log-date': headers.date ?? '' })).status).toBe(200);
+  });
+
+  it('lets x-log-date replace Date, in the signature and the clock check, as the docs say', async () => {
+    const headers = signed();
+    const stale = 'Mon, 01 Jan 2001 00:00:00 GMT';
+    expect((await send({ ...headers, date: stale, 'x-log-date': headers.date ?? '' })).status).toBe(200);
+    expect(outcome(await send({ ...headers, 'x-log-date': stale }))).toEqual({
+      status: 401,
+      errorCode: 'SignatureNotMatch',
+    });
   });
 
   it('takes x-log-date when a proxy dropped Date', async () => {
