@@ -87,6 +87,16 @@ export function signingKeyV4(secret: string, day: string, region: string): Buffe
   return hmac(hmac(hmac(hmac(`aliyun_v4${secret}`, day), region), 'sls'), 'aliyun_v4_request');
 }
 
+/** The last key derived: it holds for a whole day, so most requests skip four HMACs. */
+let lastKey: { secret: string; day: string; region: string; key: Buffer } | undefined;
+
+function cachedSigningKey(secret: string, day: string, region: string): Buffer {
+  if (lastKey?.secret !== secret || lastKey.day !== day || lastKey.region !== region) {
+    lastKey = { secret, day, region, key: signingKeyV4(secret, day, region) };
+  }
+  return lastKey.key;
+}
+
 /**
  * The v4 `Authorization` header value. `req.headers` must already hold everything that will be
  * sent, `x-log-date` and `x-log-content-sha256` included.
@@ -96,7 +106,7 @@ export function authorizationV4(credentials: SlsCredentials, region: string, req
   if (!/^\d{8}T\d{6}Z$/.test(dateTime)) throw new Error('v4 signing needs x-log-date as yyyymmddThhmmssZ');
   if (region === '') throw new Error('v4 signing needs a region');
   const signature = hmac(
-    signingKeyV4(credentials.accessKeySecret, dateTime.slice(0, 8), region),
+    cachedSigningKey(credentials.accessKeySecret, dateTime.slice(0, 8), region),
     stringToSignV4(canonicalRequestV4(req), dateTime, region),
   ).toString('hex');
   return `${V4_ALGORITHM} Credential=${credentials.accessKeyId}/${credentialScope(dateTime, region)},Signature=${signature}`;

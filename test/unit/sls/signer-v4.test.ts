@@ -3,6 +3,7 @@
  * `signature_v4_test.go`, aliyun-log-python-sdk `tests/unit/test_auth.py`: the same six cases in
  * both), reproduced through this client's signer API.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signedHeaders } from '../../../src/sls/signer.ts';
 import {
@@ -11,6 +12,8 @@ import {
   EMPTY_SHA256,
   percentEncode,
   sha256Hex,
+  signingKeyV4,
+  stringToSignV4,
   v4DateTime,
 } from '../../../src/sls/signer-v4.ts';
 
@@ -102,6 +105,35 @@ describe('the official v4 test vectors', () => {
     );
     expect(percentEncode('!@#$%^&*()=-+ ~./_[()]%20你好\0\u0111❤😓')).toBe(
       '%21%40%23%24%25%5E%26%2A%28%29%3D-%2B%20~.%2F_%5B%28%29%5D%2520%E4%BD%A0%E5%A5%BD%00%C4%91%E2%9D%A4%F0%9F%98%93',
+    );
+  });
+});
+
+describe('the day key', () => {
+  /** The signature with a key derived afresh, bypassing the signer's cache. */
+  const uncached = (secret: string, region: string, req: Parameters<typeof canonicalRequestV4>[0]) => {
+    const dateTime = req.headers['x-log-date'] ?? '';
+    return createHmac('sha256', signingKeyV4(secret, dateTime.slice(0, 8), region))
+      .update(stringToSignV4(canonicalRequestV4(req), dateTime, region))
+      .digest('hex');
+  };
+
+  it('is derived again when the secret, day or region changes (it is cached between requests)', () => {
+    const request = { method: 'POST', path: '/logstores', query: {}, headers: headers(BODY, {}) };
+    const nextDay = { ...request, headers: { ...request.headers, 'x-log-date': '20220809T000001Z' } };
+    const cases = [
+      [credentials.accessKeySecret, 'cn-shanghai', request],
+      ['another-secret', 'cn-shanghai', request],
+      ['another-secret', 'cn-hangzhou', request],
+      ['another-secret', 'cn-hangzhou', nextDay],
+      [credentials.accessKeySecret, 'cn-shanghai', request],
+    ] as const;
+    for (const [secret, region, req] of cases) {
+      const auth = authorizationV4({ ...credentials, accessKeySecret: secret }, region, req);
+      expect(signatureOf(auth)).toBe(uncached(secret, region, req));
+    }
+    expect(uncached(credentials.accessKeySecret, 'cn-shanghai', request)).toBe(
+      '8a10a5e723cb2e75964816de660b2c16a58af8bc0261f7f0722d832468c76ce8',
     );
   });
 });
