@@ -1,25 +1,9 @@
 /** SLS_SIGNATURE_VERSION and SLS_REGION: parsed, combined and refused at cold start. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadCheckpointConfig, loadHeartbeatConfig } from '../../src/config.ts';
+import { loadCheckpointConfig, loadHeartbeatConfig } from '../../src/config.ts';
+import { VALID_ENV as base, configErrorMessage } from '../helpers/config.ts';
 
-const base = {
-  SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-  SLS_PROJECT: 'my-project',
-  SLS_LOGSTORE: 'my-logstore',
-  SLS_CONSUMER_GROUP: 'my-group',
-  SLS_CONSUMER: 'consumer-1',
-  SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-};
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadCheckpointConfig(env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const refusal = (env: Record<string, string>): string => configErrorMessage(() => loadCheckpointConfig(env));
 
 describe('signing configuration', () => {
   it('signs v1 by default', () => {
