@@ -10,8 +10,6 @@ import { EmulatorError } from './model.ts';
 import type { EmulatorKey, SignatureScheme } from './types.ts';
 import { headerMap, type WireRequest } from './wire.ts';
 
-export type { WireRequest } from './wire.ts';
-
 export interface VerifyOptions {
   readonly keys: ReadonlyMap<string, EmulatorKey>;
   readonly now: number;
