@@ -4,6 +4,8 @@
  */
 import * as z from 'zod/mini';
 import { endpointProblem } from './sls/endpoint.ts';
+import { regionFromEndpoint, regionProblem, signingFor } from './sls/region.ts';
+import { SIGN_V1, type Signing } from './sls/signer.ts';
 import { formatIssues, slsNameSchema as slsName } from './validation.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -54,7 +56,33 @@ const common = {
   SLS_CREDENTIALS_TTL_SECONDS: intVar(0, 3600, 300),
   SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  SLS_SIGNATURE_VERSION: z._default(z.enum(['v1', 'v4']), 'v1'),
+  SLS_REGION: z.optional(
+    z.string().check(
+      z.refine((v) => regionProblem(v) === undefined, {
+        error: (i) => regionProblem(String(i.input)) ?? 'is invalid',
+      }),
+    ),
+  ),
 };
+
+/** Signature version and region must fit together; checked on the raw values, at cold start. */
+function signingProblems(present: Record<string, string>): string[] {
+  const version = present.SLS_SIGNATURE_VERSION ?? 'v1';
+  if (version === 'v1' && present.SLS_REGION !== undefined) {
+    return ['SLS_REGION is only used by v4 signing: set SLS_SIGNATURE_VERSION=v4 or remove SLS_REGION'];
+  }
+  if (
+    version === 'v4' &&
+    present.SLS_REGION === undefined &&
+    !regionFromEndpoint(present.SLS_ENDPOINT ?? '')
+  ) {
+    return [
+      'SLS_SIGNATURE_VERSION=v4 needs a region: SLS_ENDPOINT names none (only {region}[-intranet|-share|-vpc].log.aliyuncs.com or .sls.aliyuncs.com hosts do), so set SLS_REGION',
+    ];
+  }
+  return [];
+}
 
 const heartbeatTarget = z.strictObject({
   project: z.optional(slsName('project')),
@@ -143,6 +171,8 @@ export interface CommonConfig {
   readonly credentialsTtlMs: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How requests are signed: SLS_SIGNATURE_VERSION, and for v4 SLS_REGION or the endpoint's region. */
+  readonly signing: Signing;
 }
 
 export interface HeartbeatConfig extends CommonConfig {
@@ -170,6 +200,10 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
     credentialsTtlMs: env.SLS_CREDENTIALS_TTL_SECONDS * 1000,
     requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    signing: signingFor(
+      env.SLS_SIGNATURE_VERSION === 'v4' ? { version: 'v4', region: env.SLS_REGION } : SIGN_V1,
+      env.SLS_ENDPOINT,
+    ),
   };
 }
 
@@ -177,9 +211,12 @@ const CONSUMER_REQUIRED = 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is no
 
 /** Parses the heartbeat function's environment. */
 export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
-  const parsed = parseEnv(heartbeatSchema, env, (present) =>
-    present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined ? [CONSUMER_REQUIRED] : [],
-  );
+  const parsed = parseEnv(heartbeatSchema, env, (present) => [
+    ...signingProblems(present),
+    ...(present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined
+      ? [CONSUMER_REQUIRED]
+      : []),
+  ]);
   const base = commonFrom(parsed);
   const configured =
     parsed.HEARTBEAT_TARGETS ??
@@ -214,7 +251,7 @@ export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
 
 /** Parses the checkpoint function's environment. */
 export function loadCheckpointConfig(env: Env = process.env): CheckpointConfig {
-  const parsed = parseEnv(checkpointSchema, env);
+  const parsed = parseEnv(checkpointSchema, env, signingProblems);
   return Object.freeze({
     ...commonFrom(parsed),
     monotonic: parsed.CHECKPOINT_MONOTONIC,

@@ -3,11 +3,11 @@
  * signatures, keeps consumer groups with expiring consumers and balanced shards, stores
  * checkpoints, and can be told to misbehave (error replies, dropped connections, delays).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyRequest } from './auth.ts';
 import { EmulatorError, SlsModel } from './model.ts';
+import { errorReply, newRequestId, type Reply, sendReply } from './reply.ts';
 import type {
   EmulatedOperation,
   EmulatorKey,
@@ -16,10 +16,12 @@ import type {
   FaultAction,
   FaultRequest,
   RecordedRequest,
+  SignatureScheme,
   SlsEmulator,
 } from './types.ts';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** SLS's limit: `413 PostBodyTooLarge`, "Body size … must little than 10485760." */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
 const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
 
@@ -68,7 +70,7 @@ function parseJson(body: Buffer, code: string): unknown {
   }
 }
 
-function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status: number; json?: unknown } {
+function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
   model.requireProject(r.project);
   switch (r.operation) {
     case 'heartbeat': {
@@ -131,24 +133,26 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status:
   }
 }
 
-function requestId(): string {
-  return randomBytes(12).toString('hex').toUpperCase();
-}
-
+/** Reads the body; one over the limit is drained (not kept) so the 413 can still be answered. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new EmulatorError(413, 'PostBodyTooLarge', 'body is too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES
+        ? reject(
+            new EmulatorError(
+              413,
+              'PostBodyTooLarge',
+              `Body size ${size} must little than ${MAX_BODY_BYTES}.`,
+            ),
+          )
+        : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -157,6 +161,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsEmulator> {
   const now = options.now ?? Date.now;
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60 * 1000;
+  const region = options.region ?? 'cn-hangzhou';
   const model = new SlsModel();
   const keys = new Map<string, EmulatorKey>((options.keys ?? []).map((k) => [k.accessKeyId, k]));
   const faults: { fault: Fault; left: number }[] = [];
@@ -196,13 +201,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const id = requestId();
+    const id = newRequestId();
     let body: Buffer = Buffer.alloc(0);
     let r: Route = { operation: 'unknown', project: '', logstore: '', consumerGroup: '', query: {} };
-    let status = 200;
+    let reply: Reply = { status: 200 };
     let errorCode: string | undefined;
     let fault: FaultAction | undefined;
-    let payload = '';
+    let signature: SignatureScheme | undefined;
     try {
       body = await readBody(req);
       r = route(req, body);
@@ -214,25 +219,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       await wait(fault);
       if (fault?.kind === 'error')
         throw new EmulatorError(fault.status, fault.code, fault.message ?? 'injected fault');
-      verifyRequest(
+      signature = verifyRequest(
         { method: req.method ?? '', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, body },
-        {
-          keys,
-          now: now(),
-          maxClockSkewMs,
-        },
-      );
-      const result = handle(model, r, body, now());
-      status = result.status;
-      if (result.json !== undefined) payload = JSON.stringify(result.json);
+        { keys, now: now(), maxClockSkewMs, region },
+      ).scheme;
+      reply = handle(model, r, body, now());
     } catch (error) {
       const e =
         error instanceof EmulatorError
           ? error
           : new EmulatorError(500, 'InternalServerError', 'emulator failure');
-      status = e.status;
       errorCode = e.code;
-      payload = JSON.stringify({ errorCode: e.code, errorMessage: e.message });
+      reply = errorReply(e.status, e.code, e.message);
     } finally {
       requests.push({
         time: now(),
@@ -242,9 +240,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         consumerGroup: r.consumerGroup,
         query: r.query,
         body: body.toString('utf8'),
-        status: fault?.kind === 'drop' ? 0 : status,
+        status: fault?.kind === 'drop' ? 0 : reply.status,
         errorCode,
         fault: fault?.kind,
+        signature,
       });
     }
     if (fault?.kind === 'drop') {
@@ -253,14 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       return;
     }
     if (res.destroyed) return;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      date: new Date(now()).toUTCString(),
-      server: 'sls-emulator',
-      'x-log-requestid': id,
-    });
-    res.end(payload);
+    sendReply(res, reply, id, now());
   };
 
   const server = createServer((req, res) => {
@@ -288,6 +280,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
 
   return {
     url: `http://127.0.0.1:${port}`,
+    region,
     close: () =>
       new Promise<void>((resolve) => {
         // Held requests end too, so nothing waits on a closed emulator.

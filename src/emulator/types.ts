@@ -12,6 +12,9 @@ export interface EmulatorKey {
   readonly disabled?: boolean | undefined;
 }
 
+/** How a request was signed: v1 with either HMAC, or v4. */
+export type SignatureScheme = 'v1-hmac-sha1' | 'v1-hmac-sha256' | 'v4';
+
 export type EmulatedOperation = 'heartbeat' | 'checkpoint' | 'getCheckpoint' | 'createConsumerGroup';
 
 /** A fault served instead of (or before) the real handling of matching requests. */
@@ -63,6 +66,8 @@ export interface RecordedRequest {
   readonly status: number;
   readonly errorCode?: string | undefined;
   readonly fault?: FaultAction['kind'] | undefined;
+  /** How it was signed, once its signature verified. */
+  readonly signature?: SignatureScheme | undefined;
 }
 
 export interface ConsumerView {
@@ -90,11 +95,15 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Allowed |client Date - server time| before RequestTimeExpired (default 15 minutes). */
   readonly maxClockSkewMs?: number;
+  /** The SLS region this endpoint plays (default `cn-hangzhou`): v4 signatures must be scoped to it. */
+  readonly region?: string;
 }
 
 export interface SlsEmulator {
   /** `http://127.0.0.1:PORT`: use it as the client's endpoint. */
   readonly url: string;
+  /** The region v4 signatures must be scoped to. */
+  readonly region: string;
   close(): Promise<void>;
 
   createProject(project: string): void;

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import type { CommonConfig } from '../config.ts';
 import { sharedCredentialsProvider } from '../credentials/provider.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { SlsClient } from '../sls/client.ts';
+import { SlsClient, type SlsClientOptions } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 
 export interface Runtime {
@@ -23,8 +23,16 @@ export function productionRuntime(config: CommonConfig, functionName: string): R
     ttlMs: config.credentialsTtlMs,
     logger,
   });
-  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
-  return { logger, credentials, client };
+  return { logger, credentials, client: slsClientFor(config, { credentials, logger }) };
+}
+
+/** The SLS client a function's configuration asks for (attempt time limit, signing). */
+export function slsClientFor(config: CommonConfig, options: Omit<SlsClientOptions, 'signing'>): SlsClient {
+  return new SlsClient({
+    ...options,
+    retry: { ...options.retry, attemptTimeoutMs: config.requestTimeoutMs },
+    signing: config.signing,
+  });
 }
 
 /** Budget when the context does not say how much time is left (local runs, some tests). */

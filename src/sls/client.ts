@@ -18,8 +18,9 @@ import {
 import { type Exchange, exchange, succeeded, within } from './exchange.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
+import { signingFor } from './region.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
-import { type PreparedRequest, signedHeaders } from './signer.ts';
+import { type PreparedRequest, SIGN_V1, type SigningOptions, signedHeaders } from './signer.ts';
 import type {
   CallOptions,
   CheckpointUpdate,
@@ -56,6 +57,8 @@ export interface SlsClientOptions {
   /** Used when a call gives no deadline. */
   readonly defaultTimeBudgetMs?: number;
   readonly userAgent?: string;
+  /** v1 (default) or v4; v4 without a region uses the one each target's endpoint names. */
+  readonly signing?: SigningOptions;
   readonly logger?: Logger;
   readonly onRetry?: (event: RetryEvent) => void;
 }
@@ -90,6 +93,7 @@ export class SlsClient {
   readonly #policy: RetryPolicy;
   readonly #budgetMs: number;
   readonly #userAgent: string;
+  readonly #signing: SigningOptions;
   readonly #logger: Logger;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   /** Server time minus our time, learnt from a clock-skew rejection. */
@@ -104,6 +108,7 @@ export class SlsClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'slscheckpoint/0.1';
+    this.#signing = options.signing ?? SIGN_V1;
     this.#logger = options.logger ?? silentLogger;
     this.#onRetry = options.onRetry;
   }
@@ -242,6 +247,7 @@ export class SlsClient {
     exchanges: Promise<Exchange>[] | undefined,
   ): Promise<HttpResponse> {
     const endpoint = resolveEndpoint(target.endpoint, target.project);
+    const signing = signingFor(this.#signing, target.endpoint);
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
     const path = request.path + queryString(request.query);
     const context = `${operation} on ${describe(target)}`;
@@ -263,7 +269,7 @@ export class SlsClient {
         throw lastError ?? noTime();
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
-      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
+      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent, signing);
       const pending = exchange(
         this.#transport.send({
           method: request.method,

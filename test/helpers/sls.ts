@@ -5,7 +5,7 @@ import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
-import { signedHeaders } from '../../src/sls/signer.ts';
+import { type Signing, signedHeaders } from '../../src/sls/signer.ts';
 import type { CredentialsProvider, SlsCredentials, Target } from '../../src/sls/types.ts';
 import { createManualClock, type ManualClock } from './clock.ts';
 
@@ -115,6 +115,7 @@ export async function sendSigned(
   f: SlsFixture,
   request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: string },
   credentials: SlsCredentials = f.credentials.current,
+  signing?: Signing,
 ): Promise<{ status: number; json: unknown }> {
   const query = request.query ?? {};
   const body = request.body === undefined ? undefined : new TextEncoder().encode(request.body);
@@ -125,6 +126,7 @@ export async function sendSigned(
     `${f.target.project}.emulator`,
     new Date(f.clock.now()),
     'test',
+    signing,
   );
   const search = new URLSearchParams(query).toString();
   const response = await f.transport.send({

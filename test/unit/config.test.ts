@@ -4,25 +4,7 @@ import { ConfigError, type Env, loadCheckpointConfig, loadHeartbeatConfig } from
 import { SecretsManagerCredentialsProvider } from '../../src/credentials/provider.ts';
 import { resolveEndpoint } from '../../src/sls/endpoint.ts';
 import { nameProblem } from '../../src/sls/names.ts';
-
-const base = {
-  SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-  SLS_PROJECT: 'my-project',
-  SLS_LOGSTORE: 'my-logstore',
-  SLS_CONSUMER_GROUP: 'my-group',
-  SLS_CONSUMER: 'consumer-1',
-  SLS_CREDENTIALS_SECRET_ID: 'sls/credentials',
-};
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { VALID_ENV as base, configErrorMessage as message } from '../helpers/config.ts';
 
 describe('loadHeartbeatConfig', () => {
   it('applies defaults and freezes the result', () => {
