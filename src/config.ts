@@ -3,6 +3,7 @@
  * start with a message naming the variable.
  */
 import * as z from 'zod/mini';
+import { DEFAULT_NAMESPACE, METRICS_LEVELS, type MetricsLevel } from './metrics/scope.ts';
 import { endpointProblem } from './sls/endpoint.ts';
 import { formatIssues, slsNameSchema as slsName } from './validation.ts';
 
@@ -41,6 +42,12 @@ const common = {
   SLS_CREDENTIALS_TTL_SECONDS: intVar(0, 3600, 300),
   SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  METRICS: z._default(z.enum(METRICS_LEVELS), 'group'),
+  // CloudWatch: 1-255 characters, not starting with ':'.
+  METRICS_NAMESPACE: z._default(
+    z.string().check(z.maxLength(255), z.regex(/^[^:]/, { error: 'must not start with ":"' })),
+    DEFAULT_NAMESPACE,
+  ),
 };
 
 const heartbeatTarget = z.strictObject({
@@ -76,6 +83,7 @@ const heartbeatSchema = z.object({
   SLS_CREATE_CONSUMER_GROUP: boolFlag,
   SLS_CONSUMER_GROUP_TIMEOUT_SECONDS: intVar(1, 86_400, 60),
   SLS_CONSUMER_GROUP_IN_ORDER: boolFlag,
+  LAG_METRICS: boolFlag,
 });
 
 const checkpointSchema = z.object({
@@ -127,6 +135,8 @@ export interface CommonConfig {
   readonly credentialsTtlMs: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Which metrics are published (`METRICS`), under which CloudWatch namespace. */
+  readonly metrics: { readonly level: MetricsLevel; readonly namespace: string };
 }
 
 export interface HeartbeatConfig extends CommonConfig {
@@ -137,6 +147,8 @@ export interface HeartbeatConfig extends CommonConfig {
   readonly createConsumerGroup: boolean;
   readonly groupTimeoutSeconds: number;
   readonly groupInOrder: boolean;
+  /** Publish each group's lag once per invocation (`LAG_METRICS`). */
+  readonly lagMetrics: boolean;
 }
 
 export interface CheckpointConfig extends CommonConfig {
@@ -154,6 +166,7 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
     credentialsTtlMs: env.SLS_CREDENTIALS_TTL_SECONDS * 1000,
     requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    metrics: { level: env.METRICS, namespace: env.METRICS_NAMESPACE },
   };
 }
 
@@ -189,6 +202,7 @@ export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
     createConsumerGroup: parsed.SLS_CREATE_CONSUMER_GROUP,
     groupTimeoutSeconds: parsed.SLS_CONSUMER_GROUP_TIMEOUT_SECONDS,
     groupInOrder: parsed.SLS_CONSUMER_GROUP_IN_ORDER,
+    lagMetrics: parsed.LAG_METRICS,
   });
 }
 

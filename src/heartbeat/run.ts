@@ -15,6 +15,7 @@ import type {
   HeartbeatClient,
   HeartbeatReport,
   HeartbeatTarget,
+  RoundBeat,
   TargetSummary,
 } from './types.ts';
 
@@ -52,6 +53,8 @@ export interface HeartbeatDeps {
   readonly atRiskRatio?: number | undefined;
   /** When aborted, no further round starts (middy aborts just before the Lambda timeout). */
   readonly signal?: AbortSignal | undefined;
+  /** Told about every round's beats once the round ended (metrics); `at` is the round's start. */
+  readonly onRound?: ((at: number, beats: readonly RoundBeat[]) => void) | undefined;
 }
 
 /** A target's progress during one invocation. */
@@ -63,8 +66,16 @@ interface Progress {
   failures: number;
   reRegistrations: number;
   lastError: ErrorSummary | undefined;
-  /** This round's result, for the round's log line. */
-  round: { ok: boolean; shards: readonly number[]; code?: string } | undefined;
+  /** This round's result, for the round's log line and `onRound`. */
+  round:
+    | {
+        ok: boolean;
+        shards: readonly number[];
+        code?: string;
+        reRegistered?: boolean;
+        gapMs?: number | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -122,6 +133,7 @@ export async function runHeartbeats(
     await forEachConcurrently(progress, deps.concurrency, (p) => beatTarget(p, deadline, start, deps));
     rounds++;
     logRound(deps.logger, progress, rounds, slotAt, roundStart, now());
+    deps.onRound?.(roundStart, progress.map(roundBeat));
     // The next slot on the grid; if this round overran it, the latest missed slot, at once.
     slot = Math.max(slot + 1, Math.floor((now() - start) / intervalMs));
   }
@@ -166,6 +178,8 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
     outcome = { ok: false, error, reRegistered: false };
   }
   const at = deps.now();
+  // Since the previous successful beat, whatever this one's outcome (for metrics).
+  const gapMs = state?.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt;
 
   if (outcome.group === 'created') logger.info('heartbeat.group_created', {});
   else if (outcome.group === 'existed') logger.info('heartbeat.group_already_existed', {});
@@ -177,7 +191,7 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
       logger.warn('heartbeat.re_registered', {
         previousShards: held,
         shards: outcome.shards,
-        sinceLastSuccessMs: state?.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt,
+        sinceLastSuccessMs: gapMs,
       });
     }
     const { added, removed } = difference(held, outcome.shards);
@@ -185,14 +199,14 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
       logger.info('heartbeat.shards_changed', { added, removed, shards: outcome.shards });
     }
     deps.state.set(p.key, { shards: outcome.shards, lastSuccessAt: at });
-    p.round = { ok: true, shards: outcome.shards };
+    p.round = { ok: true, shards: outcome.shards, reRegistered: outcome.reRegistered, gapMs };
     return;
   }
 
   // Keep `held` as it is: the next beat reports it again.
   p.failures++;
   p.lastError = summarizeError(outcome.error);
-  p.round = { ok: false, shards: held, code: p.lastError.code };
+  p.round = { ok: false, shards: held, code: p.lastError.code, gapMs };
   logger.warn('heartbeat.beat_failed', { shards: held, error: outcome.error });
   const sinceLastSuccessMs = at - (state?.lastSuccessAt ?? start);
   if (sinceLastSuccessMs >= (deps.atRiskRatio ?? DEFAULT_AT_RISK_RATIO) * deps.groupTimeoutMs) {
@@ -241,6 +255,16 @@ function logRound(
   };
   if (failed > 0) logger.warn('heartbeat.round', fields);
   else logger.info('heartbeat.round', fields);
+}
+
+function roundBeat(p: Progress): RoundBeat {
+  return {
+    target: p.target,
+    ok: p.round?.ok === true,
+    reRegistered: p.round?.reRegistered === true,
+    shards: p.round?.shards.length ?? 0,
+    sinceLastSuccessMs: p.round?.gapMs,
+  };
 }
 
 function summaryOf(p: Progress, state: TargetState | undefined): TargetSummary {
