@@ -29,14 +29,15 @@ export async function bundle(entry: string, outfile: string): Promise<number> {
   return statSync(outfile).size;
 }
 
-function importMs(file: string, env: NodeJS.ProcessEnv): number {
+/** Milliseconds to import `file` in a fresh Node process. */
+export function importMs(file: string, env: NodeJS.ProcessEnv): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
   return Number(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }),
   );
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
