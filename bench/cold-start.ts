@@ -6,26 +6,27 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { printTable } from './table.ts';
 
 const RUNS = 21;
 
 /** The same esbuild settings serverless.yml uses for deployment. */
+export const SHIPPED: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  treeShaking: true,
+  sourcemap: false,
+  banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+  logLevel: 'error',
+};
+
+/** Bundles `entry` as it ships; returns the bundle's size in bytes. */
 export async function bundle(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    treeShaking: true,
-    sourcemap: false,
-    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await build({ ...SHIPPED, entryPoints: [entry], outfile });
   return statSync(outfile).size;
 }
 

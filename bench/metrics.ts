@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { importMs, median } from './cold-start.ts';
+import { importMs, median, SHIPPED } from './cold-start.ts';
 import { printTable } from './table.ts';
 
 const RUNS = 21;
@@ -51,15 +51,9 @@ export const handler = async () => {
 
 async function bundleSource(contents: string, outfile: string): Promise<number> {
   await build({
+    ...SHIPPED,
     stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    treeShaking: true,
-    logLevel: 'error',
   });
   return statSync(outfile).size;
 }

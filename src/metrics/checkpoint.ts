@@ -3,22 +3,15 @@
  * `group` one per consumer group the batch touched with what became of its records.
  */
 import type { RecordFate } from '../checkpoint/batch.ts';
+import type { CheckpointSummary } from '../checkpoint/report.ts';
 import { dimensionsOf, FUNCTION_DIMENSION, GROUP_DIMENSION, groupName, type MetricsScope } from './scope.ts';
 
-/** An invocation's totals. */
-export interface CheckpointCounts {
-  readonly records: number;
-  readonly applied: number;
-  readonly skipped: number;
-  readonly invalid: number;
-  readonly failed: number;
-  readonly blocked: number;
+/** An invocation's totals: its summary's counts, and the requests it made. */
+export interface CheckpointCounts extends Omit<CheckpointSummary, 'source' | 'updates'> {
   /** UpdateCheckPoint calls made (a call's own retries not counted). */
   readonly requests: number;
   /** GetCheckPoint read-backs after a write whose outcome was ambiguous. */
   readonly readBacks: number;
-  /** Records merged into another record's request. */
-  readonly coalesced: number;
 }
 
 export interface CheckpointMetrics {

@@ -58,7 +58,7 @@ const fail = (message: string): never => {
 function checkName(kind: string, name: string): void {
   if (name.length === 0 || name.length > MAX_NAME_CHARS || name !== name.trim()) {
     fail(
-      `${kind} name ${JSON.stringify(name.slice(0, 40))} must be 1-${MAX_NAME_CHARS} characters, untrimmed`,
+      `${kind} name ${JSON.stringify(name.slice(0, 40))} must be 1-${MAX_NAME_CHARS} characters without surrounding spaces`,
     );
   }
 }

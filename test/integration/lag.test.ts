@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHeartbeatHandler } from '../../src/handlers/heartbeat.ts';
 import { measureLag } from '../../src/lag/measure.ts';
+import { heartbeatConfig } from '../helpers/configs.ts';
 import { capturedMetrics, valuesOf } from '../helpers/emf.ts';
 import { lambdaContext } from '../helpers/factories.ts';
 import { recordingLogger } from '../helpers/logger.ts';
@@ -34,6 +35,15 @@ async function consumerState(): Promise<void> {
   // Shard 2 was never checkpointed.
   f.emulator.clearRequests();
 }
+
+/** One consumer of the fixture's group, lag on. */
+const lagConfig = () =>
+  heartbeatConfig({
+    endpoint: f.emulator.url,
+    targets: [{ project: PROJECT, logstore: LOGSTORE, consumerGroup: 'test-group', consumer: 'w1' }],
+    requestTimeoutMs: 2_000,
+    lagMetrics: true,
+  });
 
 const lagDeps = (logger = recordingLogger()) => ({
   client: f.client(),
@@ -81,19 +91,7 @@ describe('the heartbeat function with lagMetrics', () => {
     const metrics = capturedMetrics('group', 'hb');
     const logger = recordingLogger();
     const fn = createHeartbeatHandler({
-      config: {
-        endpoint: f.emulator.url,
-        targets: [{ project: PROJECT, logstore: LOGSTORE, consumerGroup: 'test-group', consumer: 'w1' }],
-        intervalMs: 20_000,
-        concurrency: 4,
-        safetyMarginMs: 3_000,
-        createConsumerGroup: false,
-        groupTimeoutSeconds: 60,
-        groupInOrder: false,
-        requestTimeoutMs: 2_000,
-        logLevel: 'info',
-        lagMetrics: true,
-      },
+      config: lagConfig(),
       client: f.client(),
       logger,
       now: f.clock.now,
@@ -126,19 +124,7 @@ describe('the heartbeat function with lagMetrics', () => {
   it('refuses lagMetrics with a client that cannot read cursors', () => {
     expect(() =>
       createHeartbeatHandler({
-        config: {
-          endpoint: f.emulator.url,
-          targets: [{ project: PROJECT, logstore: LOGSTORE, consumerGroup: 'test-group', consumer: 'w1' }],
-          intervalMs: 20_000,
-          concurrency: 4,
-          safetyMarginMs: 3_000,
-          createConsumerGroup: false,
-          groupTimeoutSeconds: 60,
-          groupInOrder: false,
-          requestTimeoutMs: 2_000,
-          logLevel: 'info',
-          lagMetrics: true,
-        },
+        config: lagConfig(),
         client: {
           heartbeat: async () => [],
           getCheckpoints: async () => [],

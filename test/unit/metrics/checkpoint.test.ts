@@ -6,26 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { createCheckpointHandler } from '../../../src/handlers/checkpoint.ts';
 import { SlsNetworkError } from '../../../src/sls/errors.ts';
 import type { CredentialsProvider } from '../../../src/sls/types.ts';
+import { checkpointConfig } from '../../helpers/configs.ts';
 import { capturedMetrics, valuesOf } from '../../helpers/emf.ts';
 import { cursor, lambdaContext, sqsEventOf } from '../../helpers/factories.ts';
 import { apiError, createFakeClient, recordingLogger } from '../checkpoint/fake-client.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
-const config = {
-  endpoint: 'http://127.0.0.1:9',
-  project: 'proj',
-  logstore: 'store',
-  consumerGroup: 'group',
-  monotonic: false,
-  concurrency: 4,
-  logLevel: 'info' as const,
-};
 
 function setup(level: 'group' | 'function' | 'off' = 'group', credentials?: CredentialsProvider) {
   const client = createFakeClient();
   const metrics = capturedMetrics(level, 'slscheckpoint-prod-checkpoint');
   const fn = createCheckpointHandler({
-    config,
+    config: checkpointConfig(),
     client,
     logger: recordingLogger(),
     now: () => NOW,

@@ -3,8 +3,9 @@
  * dimensions and values per beat round.
  */
 import { describe, expect, it } from 'vitest';
-import { createHeartbeatHandler, type HeartbeatHandlerDeps } from '../../../src/handlers/heartbeat.ts';
+import { createHeartbeatHandler } from '../../../src/handlers/heartbeat.ts';
 import { createManualClock } from '../../helpers/clock.ts';
+import { heartbeatConfig } from '../../helpers/configs.ts';
 import { capturedMetrics, valuesOf } from '../../helpers/emf.ts';
 import { lambdaContext } from '../../helpers/factories.ts';
 import { apiError, createFakeSls, GROUP, LOGSTORE, PROJECT, recordingLogger } from '../heartbeat/fake-sls.ts';
@@ -12,25 +13,13 @@ import { apiError, createFakeSls, GROUP, LOGSTORE, PROJECT, recordingLogger } fr
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 const OTHER = 'other';
 
-const config: HeartbeatHandlerDeps['config'] = {
-  endpoint: 'http://127.0.0.1:9',
-  targets: [{ project: PROJECT, logstore: LOGSTORE, consumerGroup: GROUP, consumer: 'c1' }],
-  intervalMs: 20_000,
-  concurrency: 4,
-  safetyMarginMs: 3_000,
-  createConsumerGroup: false,
-  groupTimeoutSeconds: 60,
-  groupInOrder: false,
-  requestTimeoutMs: 5_000,
-  logLevel: 'info',
-};
-const twoGroups: HeartbeatHandlerDeps['config'] = {
-  ...config,
+const config = heartbeatConfig();
+const twoGroups = heartbeatConfig({
   targets: [
     ...config.targets,
     { project: PROJECT, logstore: LOGSTORE, consumerGroup: OTHER, consumer: 'c2' },
   ],
-};
+});
 
 function setup(level: 'group' | 'function' | 'off', handlerConfig = config) {
   const clock = createManualClock(T0);
