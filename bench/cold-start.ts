@@ -6,37 +6,39 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { printTable } from './table.ts';
 
 const RUNS = 21;
 
 /** The same esbuild settings serverless.yml uses for deployment. */
+export const SHIPPED: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  treeShaking: true,
+  sourcemap: false,
+  banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+  logLevel: 'error',
+};
+
+/** Bundles `entry` as it ships; returns the bundle's size in bytes. */
 export async function bundle(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    treeShaking: true,
-    sourcemap: false,
-    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await build({ ...SHIPPED, entryPoints: [entry], outfile });
   return statSync(outfile).size;
 }
 
-function importMs(file: string, env: NodeJS.ProcessEnv): number {
+/** Milliseconds to import `file` in a fresh Node process. */
+export function importMs(file: string, env: NodeJS.ProcessEnv): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
   return Number(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }),
   );
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };

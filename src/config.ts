@@ -3,6 +3,7 @@
  * start with a message naming the variable.
  */
 import * as z from 'zod/mini';
+import { DEFAULT_NAMESPACE, METRICS_LEVELS, type MetricsLevel } from './metrics/scope.ts';
 import { endpointProblem } from './sls/endpoint.ts';
 import { regionFromEndpoint, regionProblem, signingFor } from './sls/region.ts';
 import { SIGN_V1, type Signing } from './sls/signer.ts';
@@ -64,6 +65,12 @@ const common = {
       }),
     ),
   ),
+  METRICS: z._default(z.enum(METRICS_LEVELS), 'group'),
+  // CloudWatch: 1-255 characters, not starting with ':'.
+  METRICS_NAMESPACE: z._default(
+    z.string().check(z.maxLength(255), z.regex(/^[^:]/, { error: 'must not start with ":"' })),
+    DEFAULT_NAMESPACE,
+  ),
 };
 
 /** Signature version and region must fit together; checked on the raw values, at cold start. */
@@ -117,6 +124,7 @@ const heartbeatSchema = z.object({
   SLS_CREATE_CONSUMER_GROUP: boolFlag,
   SLS_CONSUMER_GROUP_TIMEOUT_SECONDS: intVar(1, 86_400, 60),
   SLS_CONSUMER_GROUP_IN_ORDER: boolFlag,
+  LAG_METRICS: boolFlag,
 });
 
 const checkpointSchema = z.object({
@@ -173,6 +181,8 @@ export interface CommonConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How requests are signed: SLS_SIGNATURE_VERSION, and for v4 SLS_REGION or the endpoint's region. */
   readonly signing: Signing;
+  /** Which metrics are published (`METRICS`), under which CloudWatch namespace. */
+  readonly metrics: { readonly level: MetricsLevel; readonly namespace: string };
 }
 
 export interface HeartbeatConfig extends CommonConfig {
@@ -183,6 +193,8 @@ export interface HeartbeatConfig extends CommonConfig {
   readonly createConsumerGroup: boolean;
   readonly groupTimeoutSeconds: number;
   readonly groupInOrder: boolean;
+  /** Publish each group's lag once per invocation (`LAG_METRICS`). */
+  readonly lagMetrics: boolean;
 }
 
 export interface CheckpointConfig extends CommonConfig {
@@ -204,6 +216,7 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
       env.SLS_SIGNATURE_VERSION === 'v4' ? { version: 'v4', region: env.SLS_REGION } : SIGN_V1,
       env.SLS_ENDPOINT,
     ),
+    metrics: { level: env.METRICS, namespace: env.METRICS_NAMESPACE },
   };
 }
 
@@ -246,6 +259,7 @@ export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
     createConsumerGroup: parsed.SLS_CREATE_CONSUMER_GROUP,
     groupTimeoutSeconds: parsed.SLS_CONSUMER_GROUP_TIMEOUT_SECONDS,
     groupInOrder: parsed.SLS_CONSUMER_GROUP_IN_ORDER,
+    lagMetrics: parsed.LAG_METRICS,
   });
 }
 

@@ -25,6 +25,14 @@ export interface ApplyReport<Id> {
   readonly outcomes: Map<Id, RecordOutcome<Id>>;
   /** Values decided (written, skipped or refused): one per shard unless a writer was refused. */
   readonly values: number;
+  /** Requests made: UpdateCheckPoint calls, and GetCheckPoint read-backs after ambiguous ones. */
+  readonly requests: RequestCounts;
+}
+
+/** UpdateCheckPoint calls (a call's own retries not counted) and read-backs after ambiguity. */
+export interface RequestCounts {
+  writes: number;
+  readBacks: number;
 }
 
 /**
@@ -70,11 +78,12 @@ export async function applyCheckpoints<Id>(
 
   const outcomes = new Map<Id, RecordOutcome<Id>>();
   let values = 0;
+  const requests: RequestCounts = { writes: 0, readBacks: 0 };
   await forEachConcurrently([...shards.values()], deps.concurrency, async (records) => {
     const { command } = records[0] as ShardRecord<Id>;
     const target = targetOf(command, deps.endpoint);
     try {
-      const io = shardIO(target, command.shard, known, deps, logger);
+      const io = shardIO(target, command.shard, known, deps, logger, requests);
       const report = await settleShard(records, io, deps.monotonic);
       for (const [id, outcome] of report.outcomes) outcomes.set(id, outcome);
       values += report.decisions.length;
@@ -86,7 +95,7 @@ export async function applyCheckpoints<Id>(
       logDecision(logger, { command, records: records.length, outcome });
     }
   });
-  return { outcomes, values };
+  return { outcomes, values, requests };
 }
 
 /** The shard's calls, bounded by the invocation's deadline. */
@@ -96,12 +105,14 @@ function shardIO<Id>(
   known: KnownCheckpoints,
   deps: ApplyDeps,
   logger: Logger,
+  requests: RequestCounts,
 ) {
   const options = { deadline: deps.deadline };
   const group = () => readOnce(known, target, deps);
   return {
-    write: (command: CheckpointCommand) =>
-      deps.client.updateCheckpoint(
+    write: (command: CheckpointCommand) => {
+      requests.writes++;
+      return deps.client.updateCheckpoint(
         target,
         {
           shard: command.shard,
@@ -110,8 +121,10 @@ function shardIO<Id>(
           forceSuccess: command.forceSuccess,
         },
         options,
-      ),
+      );
+    },
     read: async () => {
+      requests.readBacks++;
       const all = await deps.client.getCheckpoints(target, options);
       const found = all.find((c) => c.shard === shard)?.checkpoint;
       // A shard that never had a checkpoint reports ''.

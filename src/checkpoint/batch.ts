@@ -2,7 +2,13 @@
  * Runs a batch of records (SQS messages, direct-invoke commands) through `applyCheckpoints` and
  * decides each record's fate, keeping FIFO message-group order when asked to.
  */
-import { type ApplyDeps, type ApplyInput, applyCheckpoints, type KnownCheckpoints } from './apply.ts';
+import {
+  type ApplyDeps,
+  type ApplyInput,
+  applyCheckpoints,
+  type KnownCheckpoints,
+  type RequestCounts,
+} from './apply.ts';
 import type { CheckpointCommand, ParseResult } from './command.ts';
 import { shardKey } from './cursor.ts';
 
@@ -34,6 +40,8 @@ export interface BatchReport {
   readonly updates: number;
   /** Rounds of requests: 1 for an unordered batch, up to the longest message group for FIFO. */
   readonly waves: number;
+  /** Requests made, all waves together. */
+  readonly requests: RequestCounts;
 }
 
 /** Whether a fate means the record's checkpoint is in place (or deliberately not needed). */
@@ -73,6 +81,7 @@ export async function runCheckpointBatch(
   };
   let updates = 0;
   let waves = 0;
+  const requests: RequestCounts = { writes: 0, readBacks: 0 };
 
   /** Sends one wave and returns the indices of records that did not land. */
   const send = async (indices: readonly number[]): Promise<Set<number>> => {
@@ -86,6 +95,8 @@ export async function runCheckpointBatch(
     }));
     const report = await applyCheckpoints(inputs, applyDeps);
     updates += report.values;
+    requests.writes += report.requests.writes;
+    requests.readBacks += report.requests.readBacks;
     for (const id of indices) {
       const command = commandAt(id);
       const outcome = report.outcomes.get(id) ?? {
@@ -116,6 +127,7 @@ export async function runCheckpointBatch(
     ),
     updates,
     waves,
+    requests,
   };
 }
 

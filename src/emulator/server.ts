@@ -24,6 +24,7 @@ import type {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
 const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
+const SHARD_PATH = /^\/logstores\/([^/]+)\/shards\/(\d+)$/;
 
 interface Route {
   readonly operation: EmulatedOperation | 'unknown';
@@ -31,6 +32,8 @@ interface Route {
   readonly logstore: string;
   readonly consumerGroup: string;
   readonly query: Record<string, string>;
+  /** Shard-level reads (GetCursor, GetCursorTime): the shard in the path. */
+  readonly shard?: number;
 }
 
 function route(req: IncomingMessage, body: Buffer): Route {
@@ -46,6 +49,18 @@ function route(req: IncomingMessage, body: Buffer): Route {
     if (req.method === 'GET') return { operation: 'getCheckpoint', ...base };
     if (req.method === 'POST' && query.type === 'heartbeat') return { operation: 'heartbeat', ...base };
     if (req.method === 'POST' && query.type === 'checkpoint') return { operation: 'checkpoint', ...base };
+  }
+  const shard = SHARD_PATH.exec(path);
+  if (shard && req.method === 'GET' && (query.type === 'cursor' || query.type === 'cursor_time')) {
+    const operation = query.type === 'cursor' ? 'getCursor' : 'getCursorTime';
+    return {
+      operation,
+      project,
+      logstore: shard[1] ?? '',
+      consumerGroup: '',
+      query,
+      shard: Number(shard[2]),
+    };
   }
   const groups = GROUPS_PATH.exec(path);
   if (groups && req.method === 'POST') {
@@ -127,6 +142,16 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
         inOrder: spec.order === true,
       });
       return { status: 200 };
+    }
+    case 'getCursor':
+      return {
+        status: 200,
+        json: { cursor: model.cursor(r.project, r.logstore, r.shard ?? -1, r.query.from ?? '') },
+      };
+    case 'getCursorTime': {
+      const cursor = r.query.cursor ?? '';
+      const time = model.cursorTime(r.project, r.logstore, r.shard ?? -1, cursor, now);
+      return { status: 200, json: { cursor_time: time } };
     }
     default:
       throw new EmulatorError(400, 'InvalidUri', 'the emulator does not serve this request');
@@ -299,6 +324,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       keys.delete(accessKeyId);
     },
     checkpoints: (project, logstore, group) => model.checkpoints(project, logstore, group, now()),
+    writeLogGroups: (project, logstore, shard, receivedAt) =>
+      model.writeLogGroups(project, logstore, shard, receivedAt),
     consumers: (project, logstore, group) => model.consumers(project, logstore, group, now()),
     requests,
     clearRequests: () => {

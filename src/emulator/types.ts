@@ -15,7 +15,13 @@ export interface EmulatorKey {
 /** How a request was signed: v1 with either HMAC, or v4. */
 export type SignatureScheme = 'v1-hmac-sha1' | 'v1-hmac-sha256' | 'v4';
 
-export type EmulatedOperation = 'heartbeat' | 'checkpoint' | 'getCheckpoint' | 'createConsumerGroup';
+export type EmulatedOperation =
+  | 'heartbeat'
+  | 'checkpoint'
+  | 'getCheckpoint'
+  | 'createConsumerGroup'
+  | 'getCursor'
+  | 'getCursorTime';
 
 /** A fault served instead of (or before) the real handling of matching requests. */
 export type FaultAction =
@@ -119,6 +125,11 @@ export interface SlsEmulator {
   removeKey(accessKeyId: string): void;
 
   checkpoints(project: string, logstore: string, consumerGroup: string): CheckpointView[];
+  /**
+   * Appends log groups to a shard, received at these epoch-ms instants (oldest first), and
+   * returns the cursor of each: what GetCursor and GetCursorTime then serve.
+   */
+  writeLogGroups(project: string, logstore: string, shard: number, receivedAt: readonly number[]): string[];
   consumers(project: string, logstore: string, consumerGroup: string): ConsumerView[];
   readonly requests: readonly RecordedRequest[];
   clearRequests(): void;

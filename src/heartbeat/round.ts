@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { TargetState } from './state.ts';
-import type { ErrorSummary, HeartbeatTarget, TargetSummary } from './types.ts';
+import type { ErrorSummary, HeartbeatTarget, RoundBeat, TargetSummary } from './types.ts';
 
 /** A target's beat in the current round. */
 export interface RoundResult {
@@ -13,6 +13,10 @@ export interface RoundResult {
   readonly code?: string | undefined;
   /** Time the beat took, the cold-start checkpoint read included. */
   readonly durationMs: number;
+  /** The consumer had expired and was registered again by this beat. */
+  readonly reRegistered?: boolean | undefined;
+  /** Since the target's previous successful beat, taken at this beat; undefined when unknown. */
+  readonly gapMs?: number | undefined;
 }
 
 /** A target's progress during one invocation. */
@@ -115,4 +119,21 @@ export function summaryOf(p: Progress, state: TargetState | undefined): TargetSu
     reRegistrations: p.reRegistrations,
     ...(p.lastError === undefined ? {} : { lastError: p.lastError }),
   };
+}
+
+/** The round's beats as `onRound` reports them; targets that waited are left out. */
+export function roundBeats(progress: readonly Progress[]): RoundBeat[] {
+  return progress.flatMap(({ target, round }) =>
+    round === undefined
+      ? []
+      : [
+          {
+            target,
+            ok: round.ok,
+            reRegistered: round.reRegistered === true,
+            shards: round.shards.length,
+            sinceLastSuccessMs: round.gapMs,
+          },
+        ],
+  );
 }

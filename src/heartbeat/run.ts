@@ -9,9 +9,9 @@ import { errorCode } from '../failure.ts';
 import type { Logger } from '../log.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
 import { type BeatOutcome, beat, heldFromCheckpoints, summarizeError } from './beat.ts';
-import { inTurn, logRound, overCapacity, type Progress, summaryOf } from './round.ts';
+import { inTurn, logRound, overCapacity, type Progress, roundBeats, summaryOf } from './round.ts';
 import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
-import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget } from './types.ts';
+import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, RoundBeat } from './types.ts';
 
 /** Least time a beat is started with, when the caller does not say: one request's default timeout. */
 export const DEFAULT_MIN_BEAT_MS = 5_000;
@@ -47,6 +47,11 @@ export interface HeartbeatDeps {
   readonly atRiskRatio?: number | undefined;
   /** When aborted, no further round starts (middy aborts just before the Lambda timeout). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Told about every round's beats once the round ended (metrics); `at` is the round's start.
+   * Targets that waited for a later round are not in it.
+   */
+  readonly onRound?: ((at: number, beats: readonly RoundBeat[]) => void) | undefined;
 }
 
 /**
@@ -120,6 +125,7 @@ export async function runHeartbeats(
     });
     rounds++;
     logRound(deps.logger, progress, rounds, slotAt, roundStart, now());
+    deps.onRound?.(roundStart, roundBeats(progress));
     const shortfall = warned ? undefined : overCapacity(progress, deps.concurrency, intervalMs);
     if (shortfall !== undefined) {
       warned = true;
@@ -171,6 +177,8 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
   }
   const at = deps.now();
   const durationMs = at - startedAt;
+  // Since the previous successful beat, whatever this one's outcome (for metrics).
+  const gapMs = state.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt;
 
   if (outcome.group === 'created') logger.info('heartbeat.group_created', {});
   else if (outcome.group === 'existed') logger.info('heartbeat.group_already_existed', {});
@@ -182,7 +190,7 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
       logger.warn('heartbeat.re_registered', {
         previousShards: held,
         shards: outcome.shards,
-        sinceLastSuccessMs: state.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt,
+        sinceLastSuccessMs: gapMs,
       });
     }
     const { added, removed } = difference(held, outcome.shards);
@@ -190,14 +198,14 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
       logger.info('heartbeat.shards_changed', { added, removed, shards: outcome.shards });
     }
     update(deps.state, p.key, { shards: outcome.shards, lastSuccessAt: at });
-    p.round = { ok: true, shards: outcome.shards, durationMs };
+    p.round = { ok: true, shards: outcome.shards, durationMs, reRegistered: outcome.reRegistered, gapMs };
     return;
   }
 
   // Keep `held` as it is: the next beat reports it again.
   p.failures++;
   p.lastError = summarizeError(outcome.error);
-  p.round = { ok: false, shards: held, code: p.lastError.code, durationMs };
+  p.round = { ok: false, shards: held, code: p.lastError.code, durationMs, gapMs };
   logger.warn('heartbeat.beat_failed', { shards: held, error: outcome.error });
   const sinceLastSuccessMs = at - (state.lastSuccessAt ?? start);
   if (sinceLastSuccessMs >= (deps.atRiskRatio ?? DEFAULT_AT_RISK_RATIO) * deps.groupTimeoutMs) {

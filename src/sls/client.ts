@@ -26,12 +26,15 @@ import type {
   CheckpointUpdate,
   ConsumerGroupSettings,
   CredentialsProvider,
+  LogstoreTarget,
   ShardCheckpoint,
   Target,
 } from './types.ts';
 import {
   checkpointListReply,
   checkpointProblem,
+  cursorReply,
+  cursorTimeReply,
   errorReply,
   parseReply,
   shardListReply,
@@ -76,8 +79,12 @@ function validateTarget(target: Target): void {
   assertName('consumerGroup', target.consumerGroup);
 }
 
-function describe(target: Target): string {
-  return `${target.project}/${target.logstore}/${target.consumerGroup}`;
+/** What a request concerns: a consumer group, or a logstore for shard-level reads. */
+type RequestTarget = LogstoreTarget & { readonly consumerGroup?: string | undefined };
+
+function describe(target: RequestTarget): string {
+  const group = target.consumerGroup === undefined ? '' : `/${target.consumerGroup}`;
+  return `${target.project}/${target.logstore}${group}`;
 }
 
 const encoder = new TextEncoder();
@@ -181,6 +188,35 @@ export class SlsClient {
     }));
   }
 
+  /**
+   * `GetCursor`: the cursor of a shard at `from`: `'begin'`, `'end'` (where the next log group
+   * will be written) or a unix time in seconds (the first log group received at or after it).
+   */
+  async getCursor(
+    target: LogstoreTarget,
+    shard: number,
+    from: 'begin' | 'end' | number,
+    options: CallOptions = {},
+  ): Promise<string> {
+    const request = shardRequest(target, shard, { type: 'cursor', from: String(from) });
+    const response = await this.#execute(`GetCursor shard ${shard}`, target, options, request);
+    return parseReply('GetCursor', response, cursorReply).cursor;
+  }
+
+  /** `GetCursorTime`: when SLS received the log group at `cursor` (unix seconds). */
+  async getCursorTime(
+    target: LogstoreTarget,
+    shard: number,
+    cursor: string,
+    options: CallOptions = {},
+  ): Promise<number> {
+    const cursorIssue = checkpointProblem(cursor);
+    if (cursorIssue) throw new SlsValidationError(`cursor ${cursorIssue}`);
+    const request = shardRequest(target, shard, { type: 'cursor_time', cursor });
+    const response = await this.#execute(`GetCursorTime shard ${shard}`, target, options, request);
+    return Number(parseReply('GetCursorTime', response, cursorTimeReply).cursor_time);
+  }
+
   /** `CreateConsumerGroup`. Throws `SlsApiError` code `ConsumerGroupAlreadyExist` if it exists. */
   async createConsumerGroup(
     target: Target,
@@ -215,7 +251,7 @@ export class SlsClient {
    */
   async #execute(
     operation: string,
-    target: Target,
+    target: RequestTarget,
     options: CallOptions,
     request: PreparedRequest,
     ordered = false,
@@ -241,7 +277,7 @@ export class SlsClient {
   /** The retry loop; with `exchanges`, every attempt is added to it and never cancelled early. */
   async #attempts(
     operation: string,
-    target: Target,
+    target: RequestTarget,
     options: CallOptions,
     request: PreparedRequest,
     exchanges: Promise<Exchange>[] | undefined,
@@ -361,6 +397,15 @@ async function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A shard-level read (GetCursor, GetCursorTime) of a logstore. */
+function shardRequest(target: LogstoreTarget, shard: number, query: Record<string, string>): PreparedRequest {
+  assertName('project', target.project);
+  assertName('logstore', target.logstore);
+  const shardIssue = shardProblem(shard);
+  if (shardIssue) throw new SlsValidationError(`shard ${String(shard)} ${shardIssue}`);
+  return { method: 'GET', path: `/logstores/${target.logstore}/shards/${shard}`, query };
 }
 
 function groupPath(target: Target): string {

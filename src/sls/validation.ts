@@ -51,6 +51,16 @@ export const checkpointListReply = z.array(
 );
 
 /** The body of an SLS error reply. */
+/** GetCursor. */
+export const cursorReply = z.looseObject({ cursor: z.string().check(z.minLength(1)) });
+/**
+ * GetCursorTime. Documented as a string in one version of the API page and a number in its
+ * examples and the SDKs (Go decodes an int, Java and Python take either): both are accepted.
+ */
+export const cursorTimeReply = z.looseObject({
+  cursor_time: z.union([z.int().check(z.minimum(0)), z.string().check(z.regex(/^\d{1,12}$/))]),
+});
+
 export const errorReply = z.looseObject({ errorCode: z.string(), errorMessage: z.optional(z.string()) });
 
 /**

@@ -1,6 +1,5 @@
 /** Small builders of Lambda events, contexts and configurations for the functions' tests. */
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { HeartbeatHandlerDeps } from '../../src/handlers/heartbeat.ts';
 
 export const QUEUE_ARN = 'arn:aws:sqs:eu-central-1:123456789012:checkpoints';
 export const FIFO_QUEUE_ARN = 'arn:aws:sqs:eu-central-1:123456789012:checkpoints.fifo';
@@ -91,28 +90,4 @@ export function lambdaContext(remainingMs: number | (() => number) = 60_000): Co
 /** An SLS cursor: base64 of the decimal string of `value`. */
 export function cursor(value: bigint | number): string {
   return Buffer.from(String(value)).toString('base64');
-}
-
-/**
- * The heartbeat function's configuration: the recommended timing (20 s interval, 3 s margin, 60 s
- * group timeout) and one target in the fixtures' group; override what a test is about.
- */
-export function heartbeatConfig(
-  overrides: Partial<HeartbeatHandlerDeps['config']> = {},
-): HeartbeatHandlerDeps['config'] {
-  return {
-    endpoint: 'http://127.0.0.1:9',
-    targets: [
-      { project: 'test-project', logstore: 'test-logstore', consumerGroup: 'test-group', consumer: 'c1' },
-    ],
-    intervalMs: 20_000,
-    concurrency: 4,
-    safetyMarginMs: 3_000,
-    createConsumerGroup: false,
-    groupTimeoutSeconds: 60,
-    groupInOrder: false,
-    requestTimeoutMs: 5_000,
-    logLevel: 'info',
-    ...overrides,
-  };
 }

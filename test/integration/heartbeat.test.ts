@@ -14,7 +14,8 @@ import {
 } from '../../src/handlers/heartbeat.ts';
 import { createHeartbeatState, type HeartbeatState } from '../../src/heartbeat/state.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
-import { heartbeatConfig, lambdaContext } from '../helpers/factories.ts';
+import { heartbeatConfig } from '../helpers/configs.ts';
+import { lambdaContext } from '../helpers/factories.ts';
 import { recordingLogger } from '../helpers/logger.ts';
 import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';

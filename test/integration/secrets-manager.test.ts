@@ -18,7 +18,8 @@ import { silentLogger } from '../../src/log.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
 import { rejectionOf } from '../helpers/assert.ts';
 import { createManualClock } from '../helpers/clock.ts';
-import { heartbeatConfig, lambdaContext } from '../helpers/factories.ts';
+import { heartbeatConfig } from '../helpers/configs.ts';
+import { lambdaContext } from '../helpers/factories.ts';
 import { motoEndpointOrFail, resetMoto } from '../helpers/moto.ts';
 import { startSlsFixture } from '../helpers/sls.ts';
 
@@ -174,7 +175,17 @@ describe('Secrets Manager (moto)', () => {
         client: admin,
       });
       const handler = createHeartbeatHandler({
-        config: heartbeatConfig({ endpoint: sls.emulator.url }),
+        config: heartbeatConfig({
+          endpoint: sls.emulator.url,
+          targets: [
+            {
+              project: 'test-project',
+              logstore: 'test-logstore',
+              consumerGroup: 'test-group',
+              consumer: 'c1',
+            },
+          ],
+        }),
         client: sls.client({ credentials }),
         credentials,
         logger: silentLogger,

@@ -256,3 +256,33 @@ describe('cold-start gaps found by hostile values', () => {
     );
   });
 });
+
+describe('metrics settings', () => {
+  it('publishes per group under SlsCheckpoint by default, lag off', () => {
+    expect(loadHeartbeatConfig(base)).toMatchObject({
+      metrics: { level: 'group', namespace: 'SlsCheckpoint' },
+      lagMetrics: false,
+    });
+    expect(loadCheckpointConfig(base).metrics).toEqual({ level: 'group', namespace: 'SlsCheckpoint' });
+  });
+
+  it('reads METRICS, METRICS_NAMESPACE and LAG_METRICS', () => {
+    const env = { ...base, METRICS: 'function', METRICS_NAMESPACE: 'Team/Sls', LAG_METRICS: 'true' };
+    expect(loadHeartbeatConfig(env)).toMatchObject({
+      metrics: { level: 'function', namespace: 'Team/Sls' },
+      lagMetrics: true,
+    });
+    expect(loadCheckpointConfig({ ...base, METRICS: 'off' }).metrics.level).toBe('off');
+  });
+
+  it('names a bad level and a namespace CloudWatch refuses', () => {
+    const text = message(() =>
+      loadCheckpointConfig({ ...base, METRICS: 'all', METRICS_NAMESPACE: ':aws', LAG_METRICS: 'x' }),
+    );
+    expect(text).toMatch(/METRICS/);
+    expect(text).toMatch(/METRICS_NAMESPACE must not start with ":"/);
+    expect(message(() => loadCheckpointConfig({ ...base, METRICS_NAMESPACE: 'n'.repeat(256) }))).toMatch(
+      /METRICS_NAMESPACE/,
+    );
+  });
+});

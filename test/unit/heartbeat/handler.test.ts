@@ -9,7 +9,8 @@ import {
 } from '../../../src/handlers/heartbeat.ts';
 import type { CredentialsProvider } from '../../../src/sls/types.ts';
 import { createManualClock } from '../../helpers/clock.ts';
-import { heartbeatConfig, lambdaContext } from '../../helpers/factories.ts';
+import { heartbeatConfig } from '../../helpers/configs.ts';
+import { lambdaContext } from '../../helpers/factories.ts';
 import { apiError, createFakeSls, GROUP, LOGSTORE, PROJECT, recordingLogger } from './fake-sls.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
