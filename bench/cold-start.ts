@@ -13,7 +13,8 @@ import { printTable } from './table.ts';
 
 const RUNS = 21;
 
-function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[]): number {
+/** Milliseconds to import `file` in a fresh Node process started with `flags`. */
+export function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[] = []): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
   return Number(
     execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
@@ -23,7 +24,7 @@ function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[]
   );
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };

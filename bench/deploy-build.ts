@@ -36,10 +36,14 @@ export function esbuildOptionsOf(plugin: PluginOptions): BuildOptions {
   };
 }
 
+/** esbuild's options for the deployed bundles (entry points and output left to the caller). */
+export function deployEsbuildOptions(): BuildOptions {
+  return { ...esbuildOptionsOf(deployPluginOptions()), logLevel: 'error' };
+}
+
 /** Bundles one handler as the deploy does, into `outdir`; resolves with the bundle's path. */
 export async function buildAsDeployed(entry: string, outdir: string): Promise<string> {
-  const options = esbuildOptionsOf(deployPluginOptions());
-  const result = await build({ ...options, entryPoints: [entry], outdir, metafile: true, logLevel: 'error' });
+  const result = await build({ ...deployEsbuildOptions(), entryPoints: [entry], outdir, metafile: true });
   const [bundle] = Object.keys(result.metafile.outputs).filter((file) => !file.endsWith('.map'));
   if (bundle === undefined) throw new Error(`esbuild wrote no bundle for ${entry}`);
   return join(process.cwd(), bundle);

@@ -6,12 +6,14 @@ import { cpus, totalmem } from 'node:os';
 import { benchCheckpointThroughput } from './checkpoint-throughput.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchHeartbeat } from './heartbeat.ts';
+import { benchMetrics } from './metrics.ts';
 import { benchSigning } from './signing.ts';
 
 const all: Record<string, () => Promise<void>> = {
   'cold-start': benchColdStart,
   checkpoint: benchCheckpointThroughput,
   heartbeat: benchHeartbeat,
+  metrics: benchMetrics,
   signing: benchSigning,
 };
 

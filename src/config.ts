@@ -3,7 +3,10 @@
  * start with a message naming the variable.
  */
 import * as z from 'zod/mini';
+import { DEFAULT_NAMESPACE, METRICS_LEVELS, type MetricsLevel } from './metrics/scope.ts';
 import { endpointProblem } from './sls/endpoint.ts';
+import { regionFromEndpoint, regionProblem, signingFor } from './sls/region.ts';
+import { SIGN_V1, type Signing } from './sls/signer.ts';
 import { formatIssues, slsNameSchema as slsName } from './validation.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -28,6 +31,19 @@ const intVar = (min: number, max: number, fallback: number) =>
     ),
   );
 
+/**
+ * A Secrets Manager secret id: a name (ASCII letters, digits and `/_+=.@-`) or an ARN (the same
+ * plus `:`), at most 2048 characters, as GetSecretValue takes it.
+ */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,2048}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const secretId = z.string().check(
+  z.refine((v) => v.length <= 2048 && (SECRET_NAME.test(v) || SECRET_ARN.test(v)), {
+    error:
+      'must be a secret name or ARN: at most 2048 characters, ASCII letters, digits and /_+=.@- (an ARN also :), no spaces',
+  }),
+);
+
 const common = {
   SLS_ENDPOINT: z.string().check(
     z.refine((v) => endpointProblem(v) === undefined, {
@@ -37,11 +53,43 @@ const common = {
   SLS_PROJECT: slsName('project'),
   SLS_LOGSTORE: slsName('logstore'),
   SLS_CONSUMER_GROUP: slsName('consumerGroup'),
-  SLS_CREDENTIALS_SECRET_ID: z.string().check(z.minLength(1)),
+  SLS_CREDENTIALS_SECRET_ID: secretId,
   SLS_CREDENTIALS_TTL_SECONDS: intVar(0, 3600, 300),
   SLS_REQUEST_TIMEOUT_MS: intVar(100, 60_000, 5_000),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  SLS_SIGNATURE_VERSION: z._default(z.enum(['v1', 'v4']), 'v1'),
+  SLS_REGION: z.optional(
+    z.string().check(
+      z.refine((v) => regionProblem(v) === undefined, {
+        error: (i) => regionProblem(String(i.input)) ?? 'is invalid',
+      }),
+    ),
+  ),
+  METRICS: z._default(z.enum(METRICS_LEVELS), 'group'),
+  // CloudWatch: 1-255 characters, not starting with ':'.
+  METRICS_NAMESPACE: z._default(
+    z.string().check(z.maxLength(255), z.regex(/^[^:]/, { error: 'must not start with ":"' })),
+    DEFAULT_NAMESPACE,
+  ),
 };
+
+/** Signature version and region must fit together; checked on the raw values, at cold start. */
+function signingProblems(present: Record<string, string>): string[] {
+  const version = present.SLS_SIGNATURE_VERSION ?? 'v1';
+  if (version === 'v1' && present.SLS_REGION !== undefined) {
+    return ['SLS_REGION is only used by v4 signing: set SLS_SIGNATURE_VERSION=v4 or remove SLS_REGION'];
+  }
+  if (
+    version === 'v4' &&
+    present.SLS_REGION === undefined &&
+    !regionFromEndpoint(present.SLS_ENDPOINT ?? '')
+  ) {
+    return [
+      'SLS_SIGNATURE_VERSION=v4 needs a region: SLS_ENDPOINT names none (only {region}[-intranet|-share|-vpc].log.aliyuncs.com or .sls.aliyuncs.com hosts do), so set SLS_REGION',
+    ];
+  }
+  return [];
+}
 
 const heartbeatTarget = z.strictObject({
   project: z.optional(slsName('project')),
@@ -53,7 +101,7 @@ const heartbeatTarget = z.strictObject({
 const jsonTargets = z.pipe(
   z.optional(z.string()),
   z.transform((text, ctx) => {
-    if (text === undefined || text.trim() === '') return undefined;
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -76,6 +124,7 @@ const heartbeatSchema = z.object({
   SLS_CREATE_CONSUMER_GROUP: boolFlag,
   SLS_CONSUMER_GROUP_TIMEOUT_SECONDS: intVar(1, 86_400, 120),
   SLS_CONSUMER_GROUP_IN_ORDER: boolFlag,
+  LAG_METRICS: boolFlag,
 });
 
 const checkpointSchema = z.object({
@@ -84,10 +133,13 @@ const checkpointSchema = z.object({
   CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
 });
 
-/** `VAR=` counts as unset (deploy tools often render an absent parameter as ''). */
+/**
+ * `VAR=` and a blank `VAR=" "` count as unset (deploy tools often render an absent parameter as
+ * ''), so every rule, the schema's and the cross-variable ones, sees the same set of variables.
+ */
 function presentOnly(env: Env): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
   );
 }
 
@@ -127,6 +179,10 @@ export interface CommonConfig {
   readonly credentialsTtlMs: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How requests are signed: SLS_SIGNATURE_VERSION, and for v4 SLS_REGION or the endpoint's region. */
+  readonly signing: Signing;
+  /** Which metrics are published (`METRICS`), under which CloudWatch namespace. */
+  readonly metrics: { readonly level: MetricsLevel; readonly namespace: string };
 }
 
 export interface HeartbeatConfig extends CommonConfig {
@@ -137,6 +193,8 @@ export interface HeartbeatConfig extends CommonConfig {
   readonly createConsumerGroup: boolean;
   readonly groupTimeoutSeconds: number;
   readonly groupInOrder: boolean;
+  /** Publish each group's lag once per invocation (`LAG_METRICS`). */
+  readonly lagMetrics: boolean;
 }
 
 export interface CheckpointConfig extends CommonConfig {
@@ -154,21 +212,33 @@ function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkp
     credentialsTtlMs: env.SLS_CREDENTIALS_TTL_SECONDS * 1000,
     requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    signing: signingFor(
+      env.SLS_SIGNATURE_VERSION === 'v4' ? { version: 'v4', region: env.SLS_REGION } : SIGN_V1,
+      env.SLS_ENDPOINT,
+    ),
+    metrics: { level: env.METRICS, namespace: env.METRICS_NAMESPACE },
   };
 }
 
+const CONSUMER_REQUIRED = 'SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set';
+
 /** Parses the heartbeat function's environment. */
 export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
-  const parsed = parseEnv(heartbeatSchema, env, (present) =>
-    present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined
-      ? ['SLS_CONSUMER is required when HEARTBEAT_TARGETS is not set']
-      : [],
-  );
+  const parsed = parseEnv(heartbeatSchema, env, (present) => [
+    ...signingProblems(present),
+    ...(present.HEARTBEAT_TARGETS === undefined && present.SLS_CONSUMER === undefined
+      ? [CONSUMER_REQUIRED]
+      : []),
+  ]);
   const base = commonFrom(parsed);
-  const consumer = parsed.SLS_CONSUMER ?? '';
-  const targets: HeartbeatTargetConfig[] = (
-    parsed.HEARTBEAT_TARGETS ?? [{ consumerGroup: base.consumerGroup, consumer }]
-  ).map((t) => ({
+  const configured =
+    parsed.HEARTBEAT_TARGETS ??
+    (parsed.SLS_CONSUMER === undefined
+      ? []
+      : [{ consumerGroup: base.consumerGroup, consumer: parsed.SLS_CONSUMER }]);
+  // Checked above already; a target is never made up from a missing consumer.
+  if (configured.length === 0) throw new ConfigError(`invalid environment: ${CONSUMER_REQUIRED}`);
+  const targets: HeartbeatTargetConfig[] = configured.map((t) => ({
     project: t.project ?? base.project,
     logstore: t.logstore ?? base.logstore,
     consumerGroup: t.consumerGroup,
@@ -189,12 +259,13 @@ export function loadHeartbeatConfig(env: Env = process.env): HeartbeatConfig {
     createConsumerGroup: parsed.SLS_CREATE_CONSUMER_GROUP,
     groupTimeoutSeconds: parsed.SLS_CONSUMER_GROUP_TIMEOUT_SECONDS,
     groupInOrder: parsed.SLS_CONSUMER_GROUP_IN_ORDER,
+    lagMetrics: parsed.LAG_METRICS,
   });
 }
 
 /** Parses the checkpoint function's environment. */
 export function loadCheckpointConfig(env: Env = process.env): CheckpointConfig {
-  const parsed = parseEnv(checkpointSchema, env);
+  const parsed = parseEnv(checkpointSchema, env, signingProblems);
   return Object.freeze({
     ...commonFrom(parsed),
     monotonic: parsed.CHECKPOINT_MONOTONIC,

@@ -25,7 +25,8 @@ function problem(issue: Issue): string {
     case 'invalid_type':
       // Parsed with reportInput so a missing field can be told from a wrong one; never printed.
       if (issue.input === undefined) return 'is required';
-      return `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+      if (issue.expected === 'int') return 'must be an integer';
+      return `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'too_small':
       if (issue.origin === 'string') return `must be at least ${issue.minimum} characters`;
       if (issue.origin === 'array') return `must have at least ${issue.minimum} items`;

@@ -1,36 +1,38 @@
 /**
- * The checkpoint use case: one `UpdateCheckPoint` per coalesced key, sent concurrently with a
- * bound, each outcome reported per key. Never throws: whatever goes wrong with one key becomes
- * that key's `failed` outcome.
+ * The checkpoint use case: every record for one shard collapses to one value (see
+ * `settleShard`), shards are written concurrently with a bound, and every record gets an
+ * outcome. Never throws: whatever goes wrong with one shard becomes its records' outcome.
  */
 import { forEachConcurrently } from '../concurrency.ts';
-import { errorCode } from '../failure.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { Target } from '../sls/types.ts';
-import {
-  type CoalescedUpdate,
-  coalesce,
-  compareCursors,
-  groupKey,
-  type IdentifiedCommand,
-  shardKey,
-} from './coalesce.ts';
 import type { CheckpointCommand } from './command.ts';
+import { groupKey, shardKey } from './cursor.ts';
+import { type Decision, failedOutcome, type RecordOutcome, type ShardRecord, settleShard } from './shard.ts';
 
-export type CheckpointOutcome =
-  | { readonly status: 'applied' }
-  /** Monotonic mode: the shard is already at `current`, which is ahead of the command. */
-  | { readonly status: 'skipped'; readonly current: string }
-  | {
-      readonly status: 'failed';
-      readonly code: string;
-      readonly retryable: boolean;
-      readonly message: string;
-    };
+export type { RecordOutcome } from './shard.ts';
 
-export interface UpdateResult<Id> extends CoalescedUpdate<Id> {
-  readonly outcome: CheckpointOutcome;
+/** A validated command, the id of the record it came from, and its FIFO message group if any. */
+export interface ApplyInput<Id> {
+  readonly id: Id;
+  readonly command: CheckpointCommand;
+  readonly group?: string | undefined;
+}
+
+export interface ApplyReport<Id> {
+  /** One outcome per input id. */
+  readonly outcomes: Map<Id, RecordOutcome<Id>>;
+  /** Values decided (written, skipped or refused): one per shard unless a writer was refused. */
+  readonly values: number;
+  /** Requests made: UpdateCheckPoint calls, and GetCheckPoint read-backs after ambiguous ones. */
+  readonly requests: RequestCounts;
+}
+
+/** UpdateCheckPoint calls (a call's own retries not counted) and read-backs after ambiguity. */
+export interface RequestCounts {
+  writes: number;
+  readBacks: number;
 }
 
 /**
@@ -53,45 +55,64 @@ export interface ApplyDeps {
   readonly known?: KnownCheckpoints | undefined;
 }
 
-const MAX_MESSAGE_CHARS = 500;
-
 /**
- * Coalesces `commands` (see `coalesce`) and applies them.
+ * Applies `inputs` (in event order) and returns every record's outcome.
  *
- * Updates of one shard that could not be merged (different consumers) are sent one after the
- * other in event order, so the shard ends at the last one as if each command had been sent;
- * different shards go concurrently, `concurrency` at a time. Retryable errors are retried by the
- * client until `deadline`. With `monotonic`, each consumer group's checkpoints are read once.
+ * Each shard gets one value, whatever consumers its records name, written by one call at a time
+ * and read back when an attempt was ambiguous (see `settleShard`); different shards go
+ * concurrently, `concurrency` at a time. The happy path sends exactly one request per shard.
  */
 export async function applyCheckpoints<Id>(
-  commands: readonly IdentifiedCommand<Id>[],
+  inputs: readonly ApplyInput<Id>[],
   deps: ApplyDeps,
-): Promise<UpdateResult<Id>[]> {
+): Promise<ApplyReport<Id>> {
   const logger = deps.logger ?? silentLogger;
   const known = deps.known ?? new Map();
-  const updates = coalesce(commands, { monotonic: deps.monotonic, endpoint: deps.endpoint });
-  const outcomes = new Map<CoalescedUpdate<Id>, CheckpointOutcome>();
+  const shards = new Map<string, ShardRecord<Id>[]>();
+  inputs.forEach(({ id, command, group }, position) => {
+    const key = shardKey(command, deps.endpoint);
+    const records = shards.get(key) ?? [];
+    records.push({ id, command, position, group });
+    shards.set(key, records);
+  });
 
-  const chains = new Map<string, CoalescedUpdate<Id>[]>();
-  for (const update of updates) {
-    const key = shardKey(update.command, deps.endpoint);
-    const chain = chains.get(key);
-    if (chain === undefined) chains.set(key, [update]);
-    else chain.push(update);
-  }
-  const queue = [...chains.values()].map((chain) => chain.sort((a, b) => a.position - b.position));
-
-  const applyOne = async (update: CoalescedUpdate<Id>): Promise<CheckpointOutcome> => {
-    const { command } = update;
+  const outcomes = new Map<Id, RecordOutcome<Id>>();
+  let values = 0;
+  const requests: RequestCounts = { writes: 0, readBacks: 0 };
+  await forEachConcurrently([...shards.values()], deps.concurrency, async (records) => {
+    const { command } = records[0] as ShardRecord<Id>;
     const target = targetOf(command, deps.endpoint);
     try {
-      let current: Map<number, string> | undefined;
-      if (deps.monotonic) {
-        current = await readOnce(known, target, deps);
-        const skipped = skipReason(command, current.get(command.shard), logger);
-        if (skipped !== undefined) return skipped;
-      }
-      await deps.client.updateCheckpoint(
+      const io = shardIO(target, command.shard, known, deps, logger, requests);
+      const report = await settleShard(records, io, deps.monotonic);
+      for (const [id, outcome] of report.outcomes) outcomes.set(id, outcome);
+      values += report.decisions.length;
+      for (const decision of report.decisions) logDecision(logger, decision);
+    } catch (error) {
+      // settleShard does not throw; should it ever, the shard's records did not land.
+      const outcome = failedOutcome(error);
+      for (const r of records) outcomes.set(r.id, outcome);
+      logDecision(logger, { command, records: records.length, outcome });
+    }
+  });
+  return { outcomes, values, requests };
+}
+
+/** The shard's calls, bounded by the invocation's deadline. */
+function shardIO<Id>(
+  target: Target,
+  shard: number,
+  known: KnownCheckpoints,
+  deps: ApplyDeps,
+  logger: Logger,
+  requests: RequestCounts,
+) {
+  const options = { deadline: deps.deadline };
+  const group = () => readOnce(known, target, deps);
+  return {
+    write: (command: CheckpointCommand) => {
+      requests.writes++;
+      return deps.client.updateCheckpoint(
         target,
         {
           shard: command.shard,
@@ -99,29 +120,35 @@ export async function applyCheckpoints<Id>(
           consumer: command.consumer,
           forceSuccess: command.forceSuccess,
         },
-        { deadline: deps.deadline },
+        options,
       );
-      current?.set(command.shard, command.checkpoint);
-      return { status: 'applied' };
-    } catch (error) {
-      return failedOutcome(error);
-    }
-  };
-
-  await forEachConcurrently(queue, deps.concurrency, async (chain) => {
-    for (const update of chain) outcomes.set(update, await applyOne(update));
-  });
-
-  return updates.map((update) => {
-    const outcome = outcomes.get(update) ?? {
-      status: 'failed',
-      code: 'Unexpected',
-      retryable: true,
-      message: 'the update was not attempted',
-    };
-    logOutcome(logger, update, outcome);
-    return { ...update, outcome };
-  });
+    },
+    read: async () => {
+      requests.readBacks++;
+      const all = await deps.client.getCheckpoints(target, options);
+      const found = all.find((c) => c.shard === shard)?.checkpoint;
+      // A shard that never had a checkpoint reports ''.
+      return found === '' ? undefined : found;
+    },
+    known: async () => {
+      const current = (await group()).get(shard);
+      return current === '' ? undefined : current;
+    },
+    remember: (checkpoint: string) => {
+      // Only a map already read is updated: the first read must still happen for the others.
+      known
+        .get(groupKey(target, target.endpoint))
+        ?.then((map) => map.set(shard, checkpoint))
+        .catch(() => {});
+    },
+    incomparable: (command: CheckpointCommand, current: string) => {
+      logger.warn('checkpoint.cursor_not_comparable', {
+        ...describeCommand(command),
+        checkpoint: command.checkpoint,
+        current,
+      });
+    },
+  } satisfies Parameters<typeof settleShard<Id>>[1];
 }
 
 function targetOf(command: CheckpointCommand, endpoint: string): Target {
@@ -141,45 +168,11 @@ function readOnce(known: KnownCheckpoints, target: Target, deps: ApplyDeps): Pro
     read = deps.client
       .getCheckpoints(target, { deadline: deps.deadline })
       .then((list) => new Map(list.map((c) => [c.shard, c.checkpoint])));
-    // Failures are handled by each waiting update; this keeps an unawaited rejection quiet.
+    // Failures are handled by each waiting shard; this keeps an unawaited rejection quiet.
     read.catch(() => {});
     known.set(key, read);
   }
   return read;
-}
-
-/** The skip outcome when `command` would move the shard back from `current`. */
-function skipReason(
-  command: CheckpointCommand,
-  current: string | undefined,
-  logger: Logger,
-): CheckpointOutcome | undefined {
-  // A shard that never had a checkpoint reports '': nothing to move back from.
-  if (current === undefined || current === '') return undefined;
-  const order = compareCursors(command.checkpoint, current);
-  if (order === undefined) {
-    // Not an integer cursor (SLS never makes one, but a producer could): send it, say so.
-    logger.warn('checkpoint.cursor_not_comparable', {
-      ...describeCommand(command),
-      checkpoint: command.checkpoint,
-      current,
-    });
-    return undefined;
-  }
-  return order < 0 ? { status: 'skipped', current } : undefined;
-}
-
-function failedOutcome(error: unknown): CheckpointOutcome {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { retryable?: unknown };
-  const message =
-    error instanceof Error ? error.message : `non-Error thrown (${error === null ? 'null' : typeof error})`;
-  return {
-    status: 'failed',
-    code: errorCode(error),
-    // Unknown failures are worth another delivery; typed errors say for themselves.
-    retryable: typeof e.retryable === 'boolean' ? e.retryable : true,
-    message: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}...` : message,
-  };
 }
 
 /** The fields that identify a command in logs and errors. */
@@ -193,12 +186,13 @@ export function describeCommand(command: CheckpointCommand): Record<string, unkn
   };
 }
 
-function logOutcome<Id>(logger: Logger, update: CoalescedUpdate<Id>, outcome: CheckpointOutcome): void {
-  if (outcome.status === 'applied') return;
+function logDecision<Id>(logger: Logger, decision: Decision<Id>): void {
+  const { outcome } = decision;
+  if (outcome.status === 'applied' || outcome.status === 'blocked') return;
   const fields = {
-    ...describeCommand(update.command),
-    checkpoint: update.command.checkpoint,
-    records: update.ids.length,
+    ...describeCommand(decision.command),
+    checkpoint: decision.command.checkpoint,
+    records: decision.records,
   };
   if (outcome.status === 'skipped') {
     logger.info('checkpoint.skipped', {

@@ -2,9 +2,15 @@
  * Runs a batch of records (SQS messages, direct-invoke commands) through `applyCheckpoints` and
  * decides each record's fate, keeping FIFO message-group order when asked to.
  */
-import { type ApplyDeps, applyCheckpoints, type KnownCheckpoints } from './apply.ts';
-import { coalesceKey, type IdentifiedCommand } from './coalesce.ts';
+import {
+  type ApplyDeps,
+  type ApplyInput,
+  applyCheckpoints,
+  type KnownCheckpoints,
+  type RequestCounts,
+} from './apply.ts';
 import type { CheckpointCommand, ParseResult } from './command.ts';
+import { shardKey } from './cursor.ts';
 
 export interface BatchRecord {
   /** The parsed body; invalid records fail without being sent. */
@@ -30,10 +36,12 @@ export type RecordFate =
 export interface BatchReport {
   /** One fate per input record, same order. */
   readonly fates: readonly RecordFate[];
-  /** Coalesced updates decided (sent, or skipped by the monotonic rule). */
+  /** Values decided (written, skipped by the monotonic rule, or refused): one per shard and wave as a rule. */
   readonly updates: number;
   /** Rounds of requests: 1 for an unordered batch, up to the longest message group for FIFO. */
   readonly waves: number;
+  /** Requests made, all waves together. */
+  readonly requests: RequestCounts;
 }
 
 /** Whether a fate means the record's checkpoint is in place (or deliberately not needed). */
@@ -44,19 +52,17 @@ export function landed(fate: RecordFate): boolean {
 /**
  * Applies every valid record and returns each record's fate.
  *
- * Unordered (`ordered: false`): all valid records are coalesced and sent at once; each record
- * shares the fate of the request it was merged into.
+ * Unordered (`ordered: false`): all valid records go at once; every record of a shard shares the
+ * fate of the one value written to it (see `applyCheckpoints`).
  *
- * Ordered (FIFO): within a message group, a record may only be sent after every earlier record of
+ * Ordered (FIFO): within a message group, a record may only land after every earlier record of
  * that group has landed, and once one fails (or is invalid) the rest of the group is `blocked`
  * and never sent, so a later record can never move a checkpoint past an earlier one that did not
- * land. Sending record by record would lose coalescing, so the batch runs in waves: each wave
- * takes, from every group still going, its next run of consecutive records for the same
- * (group, consumer, shard) key; merging such a run is safe because its records stand or fall
- * together, and sending only the last is what sending them in order would leave. The runs of one
- * wave are coalesced together (runs of different groups on one shard merge; FIFO promises no
- * order across groups) and sent concurrently; a group whose run failed is blocked before the
- * next wave. The common layout, one message group per shard, takes a single wave.
+ * land. The batch runs in waves: each wave takes, from every group still going, its next run of
+ * consecutive records for the same shard; the runs of one wave are collapsed per shard (FIFO
+ * promises no order across groups) and sent concurrently. A wave ends only when every write it
+ * made has been answered, so a shard's next value never overtakes its previous one. The common
+ * layout, one message group per shard, takes a single wave.
  */
 export async function runCheckpointBatch(
   records: readonly BatchRecord[],
@@ -75,33 +81,32 @@ export async function runCheckpointBatch(
   };
   let updates = 0;
   let waves = 0;
+  const requests: RequestCounts = { writes: 0, readBacks: 0 };
 
   /** Sends one wave and returns the indices of records that did not land. */
   const send = async (indices: readonly number[]): Promise<Set<number>> => {
     const failed = new Set<number>();
     if (indices.length === 0) return failed;
     waves++;
-    const commands: IdentifiedCommand<number>[] = indices.map((id) => ({ id, command: commandAt(id) }));
-    const results = await applyCheckpoints(commands, applyDeps);
-    updates += results.length;
-    for (const result of results) {
-      const { outcome } = result;
-      for (const id of result.ids) {
-        const command = commandAt(id);
-        if (outcome.status === 'applied') fates[id] = { status: 'applied', command };
-        else if (outcome.status === 'skipped')
-          fates[id] = { status: 'skipped', command, current: outcome.current };
-        else {
-          fates[id] = {
-            status: 'failed',
-            command,
-            code: outcome.code,
-            retryable: outcome.retryable,
-            message: outcome.message,
-          };
-          failed.add(id);
-        }
-      }
+    const inputs: ApplyInput<number>[] = indices.map((id) => ({
+      id,
+      command: commandAt(id),
+      group: options.ordered ? (records[id]?.group ?? '') : undefined,
+    }));
+    const report = await applyCheckpoints(inputs, applyDeps);
+    updates += report.values;
+    requests.writes += report.requests.writes;
+    requests.readBacks += report.requests.readBacks;
+    for (const id of indices) {
+      const command = commandAt(id);
+      const outcome = report.outcomes.get(id) ?? {
+        status: 'failed',
+        code: 'Unexpected',
+        retryable: true,
+        message: 'the record was not attempted',
+      };
+      fates[id] = { ...outcome, command };
+      if (outcome.status === 'failed' || outcome.status === 'blocked') failed.add(id);
     }
     return failed;
   };
@@ -122,6 +127,7 @@ export async function runCheckpointBatch(
     ),
     updates,
     waves,
+    requests,
   };
 }
 
@@ -159,13 +165,13 @@ async function runOrdered(
     for (const [group, queue] of pending) {
       const first = queue[0];
       if (first === undefined) continue;
-      const key = coalesceKey(commandAt(first));
+      const key = shardKey(commandAt(first));
       let length = 1;
-      while (length < queue.length && coalesceKey(commandAt(queue[length] as number)) === key) length++;
+      while (length < queue.length && shardKey(commandAt(queue[length] as number)) === key) length++;
       runs.set(group, queue.splice(0, length));
     }
     if (runs.size === 0) return;
-    // Event order across the wave, so the last record for a key is the one sent.
+    // Event order across the wave, so the newest record of a shard is the one sent.
     const wave = [...runs.values()].flat().sort((a, b) => a - b);
     const failed = await send(wave);
     for (const [group, run] of runs) {

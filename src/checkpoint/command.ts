@@ -3,7 +3,7 @@
  * throws and never echoes the input; every error names the field that is wrong.
  */
 import * as z from 'zod/mini';
-import { checkpointProblem, shardProblem } from '../sls/client.ts';
+import { checkpointProblem, shardProblem } from '../sls/validation.ts';
 import { formatIssues, slsNameSchema as slsName } from '../validation.ts';
 
 /** A validated command with every default resolved: exactly what one `UpdateCheckPoint` needs. */

@@ -59,3 +59,11 @@ export function detectEvent(event: unknown): DetectedEvent {
   if (Array.isArray(event)) return { kind: 'direct', commands: event, single: false };
   return { kind: 'direct', commands: [event], single: true };
 }
+
+/** How many records (commands) an event carries; 0 for an unsupported one. */
+export function recordCount(source: DetectedEvent): number {
+  if (source.kind === 'sqs') return source.records.length;
+  if (source.kind === 'eventbridge') return 1;
+  if (source.kind === 'direct') return source.commands.length;
+  return 0;
+}

@@ -1,6 +1,7 @@
 /**
  * The SecretString format: `{"accessKeyId": "...", "accessKeySecret": "...", "securityToken"?: "..."}`.
- * Other keys are allowed and ignored; nothing is trimmed. Errors name the secret and the field,
+ * Other keys are allowed and ignored; nothing is trimmed (a value with a line break, a space or a
+ * control character is refused). Errors name the secret and the field,
  * never a value: zod's issue messages and JSON.parse's SyntaxError can quote the input, so
  * neither is passed on, not even as a cause.
  */
@@ -33,9 +34,27 @@ function describe(field: Field, parsed: Record<string, unknown>): string {
 }
 
 /**
+ * Why a field's characters cannot be used, or undefined. accessKeyId and securityToken go into
+ * HTTP headers, which cannot carry line breaks or control characters (undici refuses to send
+ * them); AccessKeys and STS tokens are visible ASCII, so a space, a control or a non-ASCII
+ * character in any field is a paste error that would otherwise surface as a refused request or
+ * a wrong signature. Only the kind of character is named, never the value or its length.
+ */
+function characterProblem(value: string): string | undefined {
+  if (/^\s/.test(value)) return 'starts with a line break or space';
+  if (/\s$/.test(value)) return 'ends with a line break or space';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code > 0x7e) return 'contains a non-ASCII character';
+    if (code <= 0x20 || code === 0x7f) return 'contains a space or control character';
+  }
+  return undefined;
+}
+
+/**
  * Parses a SecretString into credentials, or throws `CredentialsError` (`SecretNotJson` or
  * `SecretInvalid`) naming `secretId` and every problem found. An empty `securityToken` is
- * treated as absent.
+ * treated as absent. Values are checked, never trimmed: the secret is fixed where it is stored.
  */
 export function parseSecret(secretId: string, secretString: string): SlsCredentials {
   let parsed: unknown;
@@ -70,6 +89,20 @@ export function parseSecret(secretId: string, secretString: string): SlsCredenti
     });
   }
   const { accessKeyId, accessKeySecret, securityToken } = result.data;
+  const problems = FIELDS.flatMap((field) => {
+    const value = result.data[field];
+    const problem = value ? characterProblem(value) : undefined;
+    return problem === undefined
+      ? []
+      : [`field ${field} ${problem} (only visible ASCII characters are allowed)`];
+  });
+  if (problems.length > 0) {
+    throw new CredentialsError(`secret "${secretId}": ${problems.join('; ')}`, {
+      code: 'SecretInvalid',
+      secretId,
+      retryable: false,
+    });
+  }
   return securityToken ? { accessKeyId, accessKeySecret, securityToken } : { accessKeyId, accessKeySecret };
 }
 

@@ -13,6 +13,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '4' },
     group: { type: 'string', default: 'demo-group' },
     timeout: { type: 'string', default: '60' },
+    region: { type: 'string', default: 'cn-hangzhou' },
     'access-key-id': {
       type: 'string',
       default: process.env.SLS_EMULATOR_ACCESS_KEY_ID ?? 'LTAIdemoAccessKey',
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.info(
     'usage: npm run emulator -- [--port 9000] [--project demo-project] [--logstore demo-logstore] [--shards 4]\n' +
-      '                           [--group demo-group] [--timeout 60] [--access-key-id ID]\n' +
+      '                           [--group demo-group] [--timeout 60] [--region cn-hangzhou] [--access-key-id ID]\n' +
       'The AccessKey secret is read from SLS_EMULATOR_ACCESS_KEY_SECRET (default: demo-secret-not-for-production).',
   );
   process.exit(0);
@@ -33,6 +34,7 @@ if (values.help) {
 const secret = process.env.SLS_EMULATOR_ACCESS_KEY_SECRET ?? 'demo-secret-not-for-production';
 const emulator = await startEmulator({
   port: Number(values.port),
+  region: values.region,
   keys: [{ accessKeyId: values['access-key-id'], accessKeySecret: secret }],
 });
 emulator.createLogstore(values.project, values.logstore, Number(values.shards));
@@ -45,7 +47,8 @@ console.info(
     `  project ${values.project}, logstore ${values.logstore} (${values.shards} shards), ` +
     `consumer group ${values.group} (timeout ${values.timeout} s)\n` +
     `  AccessKey id ${values['access-key-id']} (secret from SLS_EMULATOR_ACCESS_KEY_SECRET or the demo default)\n` +
-    `  use SLS_ENDPOINT=${emulator.url}; Ctrl-C stops it`,
+    `  signatures: v1 (hmac-sha1, hmac-sha256) and v4 scoped to region ${emulator.region}\n` +
+    `  use SLS_ENDPOINT=${emulator.url} (with v4 also SLS_REGION=${emulator.region}); Ctrl-C stops it`,
 );
 
 const stop = (): void => {

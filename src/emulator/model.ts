@@ -2,6 +2,7 @@
  * The emulator's in-memory SLS: projects, logstores with shards, consumer groups with
  * checkpoints and consumers. Pure state and rules, no HTTP; every method takes the current time.
  */
+import { cursorAt, cursorOf, cursorTimeOf } from './cursors.ts';
 import type { CheckpointView, ConsumerView } from './types.ts';
 
 /** An SLS error reply: HTTP status, `errorCode`, `errorMessage`. */
@@ -37,6 +38,8 @@ interface Group {
 interface Logstore {
   readonly shardCount: number;
   readonly groups: Map<string, Group>;
+  /** Per shard, when each log group was received (epoch ms, ascending). */
+  readonly received: Map<number, number[]>;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -60,7 +63,7 @@ export class SlsModel {
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new Error('shardCount must be a positive integer');
     this.createProject(project);
-    this.#projectOf(project).set(logstore, { shardCount, groups: new Map() });
+    this.#projectOf(project).set(logstore, { shardCount, groups: new Map(), received: new Map() });
   }
 
   /** CreateConsumerGroup. */
@@ -182,6 +185,26 @@ export class SlsModel {
     return out;
   }
 
+  /** Appends log groups received at `receivedAt` (epoch ms) to a shard; returns their cursors. */
+  writeLogGroups(project: string, logstore: string, shard: number, receivedAt: readonly number[]): string[] {
+    const log = this.#shardLog(this.#logstoreOf(project, logstore), shard);
+    return receivedAt.map((at) => cursorAt(log.push(at) - 1));
+  }
+
+  /** GetCursor (see `cursorOf`). */
+  cursor(project: string, logstore: string, shard: number, from: string): string {
+    const cursor = cursorOf(this.#shardLog(this.#logstoreOf(project, logstore), shard), from);
+    if (cursor === undefined) throw new EmulatorError(400, 'ParameterInvalid', 'Parameter From is not valid');
+    return cursor;
+  }
+
+  /** GetCursorTime (see `cursorTimeOf`). */
+  cursorTime(project: string, logstore: string, shard: number, cursor: string, now: number): number {
+    const time = cursorTimeOf(this.#shardLog(this.#logstoreOf(project, logstore), shard), cursor, now);
+    if (time === undefined) throw new EmulatorError(400, 'InvalidCursor', 'cursor is out of range');
+    return time;
+  }
+
   /** The live consumers of a group (expired ones are removed first when `now` is given). */
   consumers(project: string, logstore: string, group: string, now?: number): ConsumerView[] {
     const g = this.#groupOf(this.#logstoreOf(project, logstore), group);
@@ -213,6 +236,18 @@ export class SlsModel {
     if (store === undefined)
       throw new EmulatorError(404, 'LogStoreNotExist', `logstore ${logstore} does not exist`);
     return store;
+  }
+
+  #shardLog(store: Logstore, shard: number): number[] {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= store.shardCount) {
+      throw new EmulatorError(404, 'ShardNotExist', 'shard not exist.');
+    }
+    let log = store.received.get(shard);
+    if (log === undefined) {
+      log = [];
+      store.received.set(shard, log);
+    }
+    return log;
   }
 
   #groupOf(store: Logstore, group: string): Group {

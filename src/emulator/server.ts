@@ -3,24 +3,28 @@
  * signatures, keeps consumer groups with expiring consumers and balanced shards, stores
  * checkpoints, and can be told to misbehave (error replies, dropped connections, delays).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyRequest } from './auth.ts';
 import { EmulatorError, SlsModel } from './model.ts';
+import { errorReply, newRequestId, type Reply, sendReply } from './reply.ts';
 import type {
   EmulatedOperation,
   EmulatorKey,
   EmulatorOptions,
   Fault,
   FaultAction,
+  FaultRequest,
   RecordedRequest,
+  SignatureScheme,
   SlsEmulator,
 } from './types.ts';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** SLS's limit: `413 PostBodyTooLarge`, "Body size … must little than 10485760." */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
 const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
+const SHARD_PATH = /^\/logstores\/([^/]+)\/shards\/(\d+)$/;
 
 interface Route {
   readonly operation: EmulatedOperation | 'unknown';
@@ -28,6 +32,8 @@ interface Route {
   readonly logstore: string;
   readonly consumerGroup: string;
   readonly query: Record<string, string>;
+  /** Shard-level reads (GetCursor, GetCursorTime): the shard in the path. */
+  readonly shard?: number;
 }
 
 function route(req: IncomingMessage, body: Buffer): Route {
@@ -43,6 +49,18 @@ function route(req: IncomingMessage, body: Buffer): Route {
     if (req.method === 'GET') return { operation: 'getCheckpoint', ...base };
     if (req.method === 'POST' && query.type === 'heartbeat') return { operation: 'heartbeat', ...base };
     if (req.method === 'POST' && query.type === 'checkpoint') return { operation: 'checkpoint', ...base };
+  }
+  const shard = SHARD_PATH.exec(path);
+  if (shard && req.method === 'GET' && (query.type === 'cursor' || query.type === 'cursor_time')) {
+    const operation = query.type === 'cursor' ? 'getCursor' : 'getCursorTime';
+    return {
+      operation,
+      project,
+      logstore: shard[1] ?? '',
+      consumerGroup: '',
+      query,
+      shard: Number(shard[2]),
+    };
   }
   const groups = GROUPS_PATH.exec(path);
   if (groups && req.method === 'POST') {
@@ -67,7 +85,7 @@ function parseJson(body: Buffer, code: string): unknown {
   }
 }
 
-function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status: number; json?: unknown } {
+function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
   model.requireProject(r.project);
   switch (r.operation) {
     case 'heartbeat': {
@@ -125,29 +143,41 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): { status:
       });
       return { status: 200 };
     }
+    case 'getCursor':
+      return {
+        status: 200,
+        json: { cursor: model.cursor(r.project, r.logstore, r.shard ?? -1, r.query.from ?? '') },
+      };
+    case 'getCursorTime': {
+      const cursor = r.query.cursor ?? '';
+      const time = model.cursorTime(r.project, r.logstore, r.shard ?? -1, cursor, now);
+      return { status: 200, json: { cursor_time: time } };
+    }
     default:
       throw new EmulatorError(400, 'InvalidUri', 'the emulator does not serve this request');
   }
 }
 
-function requestId(): string {
-  return randomBytes(12).toString('hex').toUpperCase();
-}
-
+/** Reads the body; one over the limit is drained (not kept) so the 413 can still be answered. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new EmulatorError(413, 'PostBodyTooLarge', 'body is too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES
+        ? reject(
+            new EmulatorError(
+              413,
+              'PostBodyTooLarge',
+              `Body size ${size} must little than ${MAX_BODY_BYTES}.`,
+            ),
+          )
+        : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -156,64 +186,76 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsEmulator> {
   const now = options.now ?? Date.now;
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60 * 1000;
+  const region = options.region ?? 'cn-hangzhou';
   const model = new SlsModel();
   const keys = new Map<string, EmulatorKey>((options.keys ?? []).map((k) => [k.accessKeyId, k]));
   const faults: { fault: Fault; left: number }[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const takeFault = (r: Route): FaultAction | undefined => {
+  let policy: ((request: FaultRequest) => FaultAction | undefined) | undefined;
+  const held: (() => void)[] = [];
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const takeFault = (r: Route, body: Buffer): FaultAction | undefined => {
     const index = faults.findIndex(
       ({ fault }) =>
         (fault.operation === undefined || fault.operation === r.operation) &&
         (fault.consumerGroup === undefined || fault.consumerGroup === r.consumerGroup),
     );
     const entry = faults[index];
-    if (entry === undefined) return undefined;
+    if (entry === undefined) {
+      return policy?.({
+        operation: r.operation,
+        consumerGroup: r.consumerGroup,
+        query: r.query,
+        body: body.toString('utf8'),
+      });
+    }
     entry.left--;
     if (entry.left <= 0) faults.splice(index, 1);
     return entry.fault.action;
   };
 
+  /** Holds a request back as its fault says; the request is applied afterwards either way. */
+  const wait = (fault: FaultAction | undefined): Promise<void> | undefined => {
+    if (fault?.kind === 'delay') return new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'hold') return new Promise((resolve) => held.push(() => resolve()));
+    return undefined;
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const id = requestId();
+    const id = newRequestId();
     let body: Buffer = Buffer.alloc(0);
     let r: Route = { operation: 'unknown', project: '', logstore: '', consumerGroup: '', query: {} };
-    let status = 200;
+    let reply: Reply = { status: 200 };
     let errorCode: string | undefined;
     let fault: FaultAction | undefined;
-    let payload = '';
+    let signature: SignatureScheme | undefined;
     try {
       body = await readBody(req);
       r = route(req, body);
-      fault = takeFault(r);
-      if (fault?.kind === 'drop') {
+      fault = takeFault(r, body);
+      if (fault?.kind === 'drop' && fault.applied !== true) {
         req.socket.destroy();
         return;
       }
-      if (fault?.kind === 'delay')
-        await new Promise((resolve) => setTimeout(resolve, fault?.kind === 'delay' ? fault.ms : 0));
+      await wait(fault);
       if (fault?.kind === 'error')
         throw new EmulatorError(fault.status, fault.code, fault.message ?? 'injected fault');
-      verifyRequest(
+      signature = verifyRequest(
         { method: req.method ?? '', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, body },
-        {
-          keys,
-          now: now(),
-          maxClockSkewMs,
-        },
-      );
-      const result = handle(model, r, body, now());
-      status = result.status;
-      if (result.json !== undefined) payload = JSON.stringify(result.json);
+        { keys, now: now(), maxClockSkewMs, region },
+      ).scheme;
+      reply = handle(model, r, body, now());
     } catch (error) {
       const e =
         error instanceof EmulatorError
           ? error
           : new EmulatorError(500, 'InternalServerError', 'emulator failure');
-      status = e.status;
       errorCode = e.code;
-      payload = JSON.stringify({ errorCode: e.code, errorMessage: e.message });
+      reply = errorReply(e.status, e.code, e.message);
     } finally {
       requests.push({
         time: now(),
@@ -223,24 +265,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         consumerGroup: r.consumerGroup,
         query: r.query,
         body: body.toString('utf8'),
-        status: fault?.kind === 'drop' ? 0 : status,
+        status: fault?.kind === 'drop' ? 0 : reply.status,
         errorCode,
         fault: fault?.kind,
+        signature,
       });
     }
+    if (fault?.kind === 'drop') {
+      // Applied (or refused) above; the client only sees the connection go.
+      req.socket.destroy();
+      return;
+    }
     if (res.destroyed) return;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      date: new Date(now()).toUTCString(),
-      server: 'sls-emulator',
-      'x-log-requestid': id,
-    });
-    res.end(payload);
+    sendReply(res, reply, id, now());
   };
 
   const server = createServer((req, res) => {
-    serve(req, res).catch(() => res.destroy());
+    inFlight++;
+    serve(req, res)
+      .catch(() => res.destroy())
+      .finally(() => {
+        inFlight--;
+        if (inFlight > 0) return;
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      });
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
@@ -255,8 +305,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
 
   return {
     url: `http://127.0.0.1:${port}`,
+    region,
     close: () =>
       new Promise<void>((resolve) => {
+        // Held requests end too, so nothing waits on a closed emulator.
+        for (const resume of held.splice(0)) resume();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
@@ -271,6 +324,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       keys.delete(accessKeyId);
     },
     checkpoints: (project, logstore, group) => model.checkpoints(project, logstore, group, now()),
+    writeLogGroups: (project, logstore, shard, receivedAt) =>
+      model.writeLogGroups(project, logstore, shard, receivedAt),
     consumers: (project, logstore, group) => model.consumers(project, logstore, group, now()),
     requests,
     clearRequests: () => {
@@ -282,5 +337,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     clearFaults: () => {
       faults.length = 0;
     },
+    setFaultPolicy: (next) => {
+      policy = next;
+    },
+    release: () => {
+      const released = held.splice(0);
+      for (const resume of released) resume();
+      return released.length;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
   };
 }

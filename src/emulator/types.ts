@@ -12,15 +12,43 @@ export interface EmulatorKey {
   readonly disabled?: boolean | undefined;
 }
 
-export type EmulatedOperation = 'heartbeat' | 'checkpoint' | 'getCheckpoint' | 'createConsumerGroup';
+/** How a request was signed: v1 with either HMAC, or v4. */
+export type SignatureScheme = 'v1-hmac-sha1' | 'v1-hmac-sha256' | 'v4';
+
+export type EmulatedOperation =
+  | 'heartbeat'
+  | 'checkpoint'
+  | 'getCheckpoint'
+  | 'createConsumerGroup'
+  | 'getCursor'
+  | 'getCursorTime';
 
 /** A fault served instead of (or before) the real handling of matching requests. */
 export type FaultAction =
   | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message?: string }
-  /** The socket is destroyed before any reply byte. */
-  | { readonly kind: 'drop' }
-  /** The reply is held back this many real milliseconds, then served normally. */
-  | { readonly kind: 'delay'; readonly ms: number };
+  /**
+   * The socket is destroyed before any reply byte. With `applied`, the request is applied first
+   * (a reset after SLS stored it: the client cannot tell the two apart).
+   */
+  | { readonly kind: 'drop'; readonly applied?: boolean | undefined }
+  /**
+   * The request is held this many real milliseconds, then applied and answered. It is applied
+   * even when the client gave up waiting meanwhile, as a slow SLS does.
+   */
+  | { readonly kind: 'delay'; readonly ms: number }
+  /**
+   * The request is held until `release()`, then applied and answered (if its connection is
+   * still open): a request applied long after it was sent, without a test waiting for real.
+   */
+  | { readonly kind: 'hold' };
+
+/** What a fault policy sees of a request (see `SlsEmulator.setFaultPolicy`). */
+export interface FaultRequest {
+  readonly operation: EmulatedOperation | 'unknown';
+  readonly consumerGroup: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
 export interface Fault {
   /** Which operation it hits; all when absent. */
@@ -44,6 +72,8 @@ export interface RecordedRequest {
   readonly status: number;
   readonly errorCode?: string | undefined;
   readonly fault?: FaultAction['kind'] | undefined;
+  /** How it was signed, once its signature verified. */
+  readonly signature?: SignatureScheme | undefined;
 }
 
 export interface ConsumerView {
@@ -71,11 +101,15 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Allowed |client Date - server time| before RequestTimeExpired (default 15 minutes). */
   readonly maxClockSkewMs?: number;
+  /** The SLS region this endpoint plays (default `cn-hangzhou`): v4 signatures must be scoped to it. */
+  readonly region?: string;
 }
 
 export interface SlsEmulator {
   /** `http://127.0.0.1:PORT`: use it as the client's endpoint. */
   readonly url: string;
+  /** The region v4 signatures must be scoped to. */
+  readonly region: string;
   close(): Promise<void>;
 
   createProject(project: string): void;
@@ -91,10 +125,26 @@ export interface SlsEmulator {
   removeKey(accessKeyId: string): void;
 
   checkpoints(project: string, logstore: string, consumerGroup: string): CheckpointView[];
+  /**
+   * Appends log groups to a shard, received at these epoch-ms instants (oldest first), and
+   * returns the cursor of each: what GetCursor and GetCursorTime then serve.
+   */
+  writeLogGroups(project: string, logstore: string, shard: number, receivedAt: readonly number[]): string[];
   consumers(project: string, logstore: string, consumerGroup: string): ConsumerView[];
   readonly requests: readonly RecordedRequest[];
   clearRequests(): void;
 
   injectFault(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Decides a fault for every request that no injected fault matched (chaos runs); `undefined`
+   * removes the policy.
+   */
+  setFaultPolicy(policy: ((request: FaultRequest) => FaultAction | undefined) | undefined): void;
+  /** Applies and answers every request held by a `hold` fault; resolves to how many there were. */
+  release(): number;
+  /** Requests received and not yet answered (held and delayed ones included). */
+  readonly inFlight: number;
+  /** Resolves once no request is in flight. */
+  idle(): Promise<void>;
 }

@@ -9,9 +9,10 @@
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { RequestCounts } from '../checkpoint/apply.ts';
 import { type BatchRecord, landed, type RecordFate, runCheckpointBatch } from '../checkpoint/batch.ts';
 import { type CommandDefaults, parseCommand, parseCommandBody } from '../checkpoint/command.ts';
-import { type DetectedEvent, detectEvent } from '../checkpoint/events.ts';
+import { type DetectedEvent, detectEvent, recordCount } from '../checkpoint/events.ts';
 import {
   CheckpointCommandsError,
   type CheckpointSummary,
@@ -22,6 +23,8 @@ import {
 import { type CheckpointConfig, loadCheckpointConfig } from '../config.ts';
 import { slsCredentials } from '../credentials/middleware.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { checkpointMetrics } from '../metrics/checkpoint.ts';
+import { type MetricsScope, metricsOff } from '../metrics/scope.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
@@ -45,6 +48,8 @@ export interface CheckpointHandlerDeps {
   /** When given, credentials are loaded before the handler runs (see `slsCredentials`). */
   readonly credentials?: CredentialsProvider | undefined;
   readonly safetyMarginMs?: number | undefined;
+  /** Where metrics go; none when absent. */
+  readonly metrics?: MetricsScope | undefined;
 }
 
 /**
@@ -55,6 +60,16 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
   const baseLogger = deps.logger ?? createLogger({ level: deps.config.logLevel });
   const now = deps.now ?? Date.now;
   const margin = deps.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const metrics = checkpointMetrics(deps.metrics ?? metricsOff);
+  /** Publishes an invocation's metrics and returns the fields its summary log line adds. */
+  const published = (summary: CheckpointSummary, requests: RequestCounts, fates: readonly RecordFate[]) => {
+    metrics.invocation(
+      now(),
+      { ...summary, requests: requests.writes, readBacks: requests.readBacks },
+      fates,
+    );
+    return { requests: requests.writes, readBacks: requests.readBacks };
+  };
   const defaults: CommandDefaults = {
     project: deps.config.project,
     logstore: deps.config.logstore,
@@ -89,10 +104,12 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     }));
     let fates: readonly RecordFate[];
     let updates = 0;
+    let requests: RequestCounts = { writes: 0, readBacks: 0 };
     try {
       const report = await run(records, source.fifo, context, logger);
       fates = report.fates;
       updates = report.updates;
+      requests = report.requests;
     } catch (error) {
       // The use case does not throw; if it ever does, nothing is known to have landed.
       logger.error('checkpoint.batch_crashed', { error, records: records.length });
@@ -114,8 +131,10 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
       }
       // 'failed' was logged once per request by the use case.
     });
+    const summary = summarize('sqs', fates, updates);
     logger.info('checkpoint.summary', {
-      ...summarize('sqs', fates, updates),
+      ...summary,
+      ...published(summary, requests, fates),
       fifo: source.fifo,
       failures: failures.size,
       durationMs: now() - started,
@@ -141,7 +160,11 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
       failures.push({ index, description: describeFate(fate) });
       if (fate.status === 'invalid') logger.warn('checkpoint.invalid', { index, error: fate.error });
     });
-    logger.info('checkpoint.summary', { ...summary, durationMs: now() - started });
+    logger.info('checkpoint.summary', {
+      ...summary,
+      ...published(summary, report.requests, report.fates),
+      durationMs: now() - started,
+    });
     if (failures.length === 0) return summary;
     const listed = failures
       .slice(0, MAX_LISTED_FAILURES)
@@ -179,6 +202,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     onError: (request) => {
       if (request.error instanceof CheckpointCommandsError) return undefined;
       const source = detectEvent(request.event);
+      metrics.lost(now(), recordCount(source));
       baseLogger.error('checkpoint.invocation_failed', {
         awsRequestId: (request.context as Context | undefined)?.awsRequestId,
         source: source.kind,

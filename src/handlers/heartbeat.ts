@@ -5,9 +5,10 @@
  * It does not throw for SLS trouble that may pass (5xx, throttling, timeouts, an expired
  * consumer): that is logged and summarized, and the next beat or invocation carries on. It
  * throws when the function cannot work as configured: a bad environment (at cold start),
- * credentials that cannot be loaded (before any beat), or a target that got no beat through in
- * the whole invocation because SLS refused it for good (unknown project, logstore or group,
- * rejected key), so the failure shows in the function's error metrics.
+ * credentials that cannot be loaded or are malformed (before any beat), or a target that got no
+ * beat through in the whole invocation for a reason retrying cannot fix (unknown project,
+ * logstore or group, rejected key, a request that could not be built, a reply that broke the
+ * API's rules), so the failure shows in the function's error metrics.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import middy from '@middy/core';
@@ -17,7 +18,10 @@ import { slsCredentials } from '../credentials/middleware.ts';
 import { runHeartbeats } from '../heartbeat/run.ts';
 import { createHeartbeatState, type HeartbeatState } from '../heartbeat/state.ts';
 import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, TargetSummary } from '../heartbeat/types.ts';
+import { type LagClient, measureLag } from '../lag/measure.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { heartbeatMetrics } from '../metrics/heartbeat.ts';
+import { groupName, type MetricsScope, metricsOff } from '../metrics/scope.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
 
@@ -47,8 +51,10 @@ export interface HeartbeatHandlerDeps {
     | 'groupInOrder'
     | 'requestTimeoutMs'
     | 'logLevel'
-  >;
-  readonly client: HeartbeatClient;
+  > &
+    Partial<Pick<HeartbeatConfig, 'lagMetrics'>>;
+  /** With `lagMetrics`, it must also read cursors. */
+  readonly client: HeartbeatClient & Partial<LagClient>;
   readonly logger?: Logger | undefined;
   /** Epoch ms; the same clock the client uses, since deadlines are passed to it. */
   readonly now?: (() => number) | undefined;
@@ -57,6 +63,8 @@ export interface HeartbeatHandlerDeps {
   readonly state?: HeartbeatState | undefined;
   /** When given, credentials are loaded before any beat (see `slsCredentials`). */
   readonly credentials?: CredentialsProvider | undefined;
+  /** Where metrics go; none when absent. */
+  readonly metrics?: MetricsScope | undefined;
 }
 
 /**
@@ -71,6 +79,8 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
   const state = deps.state ?? createHeartbeatState();
   const targets: HeartbeatTarget[] = config.targets.map((t) => ({ endpoint: config.endpoint, ...t }));
   const groupTimeoutMs = config.groupTimeoutSeconds * 1000;
+  const metrics = heartbeatMetrics(deps.metrics ?? metricsOff);
+  const lag = config.lagMetrics === true ? lagReader(deps.client, targets) : undefined;
   if (config.intervalMs * 2 > groupTimeoutMs) {
     // One failed beat then expires the consumer; the SDKs beat at a third of the timeout.
     baseLogger.warn('heartbeat.interval_too_long', { intervalMs: config.intervalMs, groupTimeoutMs });
@@ -80,6 +90,16 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
     const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
     const remainingMs = remainingTime(context, now);
     const started = now();
+    // Read-only and beside the beats, so a slow read never delays one; done before returning.
+    const lagDone = lag?.({
+      now,
+      deadline: started + remainingMs() - config.safetyMarginMs,
+      concurrency: config.concurrency,
+      logger,
+    })
+      .then((lags) => metrics.lag(now(), lags))
+      // Never left rejected while the beats run: lag must not fail the invocation.
+      .catch((error: unknown) => logger.warn('lag.failed', { error }));
     const report = await runHeartbeats(targets, {
       client: deps.client,
       now,
@@ -96,7 +116,9 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
         : undefined,
       minBeatMs: config.requestTimeoutMs,
       signal: options?.signal,
+      onRound: metrics.round,
     });
+    await lagDone;
     logger.info('heartbeat.summary', {
       rounds: report.rounds,
       durationMs: now() - started,
@@ -120,6 +142,32 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
   const handler = middy(core);
   if (deps.credentials !== undefined) handler.use(slsCredentials({ provider: deps.credentials }));
   return handler;
+}
+
+/** Measures the lag of the targets' distinct groups and logs it, or fails at once without a cursor client. */
+function lagReader(client: HeartbeatClient & Partial<LagClient>, targets: readonly HeartbeatTarget[]) {
+  const { getCursor, getCursorTime } = client;
+  if (typeof getCursor !== 'function' || typeof getCursorTime !== 'function') {
+    throw new TypeError('lagMetrics needs a client with getCursor and getCursorTime');
+  }
+  const lagClient: LagClient = {
+    getCheckpoints: client.getCheckpoints.bind(client),
+    getCursor: getCursor.bind(client),
+    getCursorTime: getCursorTime.bind(client),
+  };
+  const groups = [...new Map(targets.map((t) => [`${t.endpoint}\u0000${groupName(t)}`, t])).values()];
+  return async (deps: Omit<Parameters<typeof measureLag>[1], 'client'>) => {
+    const lags = await measureLag(groups, { ...deps, client: lagClient });
+    deps.logger.info('lag.measured', {
+      groups: lags.map((l) => ({
+        group: groupName(l.target),
+        lagSeconds: l.lagSeconds,
+        shards: l.measured,
+        failedShards: l.failed,
+      })),
+    });
+    return lags;
+  };
 }
 
 function handlerFromEnv() {

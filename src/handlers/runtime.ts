@@ -6,13 +6,16 @@ import type { Context } from 'aws-lambda';
 import type { CommonConfig } from '../config.ts';
 import { sharedCredentialsProvider } from '../credentials/provider.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { SlsClient } from '../sls/client.ts';
+import { emfSink } from '../metrics/emf.ts';
+import type { MetricsScope } from '../metrics/scope.ts';
+import { SlsClient, type SlsClientOptions } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 
 export interface Runtime {
   readonly logger: Logger;
   readonly credentials: CredentialsProvider;
   readonly client: SlsClient;
+  readonly metrics: MetricsScope;
 }
 
 /** The production collaborators of one function, from its parsed configuration. */
@@ -23,8 +26,25 @@ export function productionRuntime(config: CommonConfig, functionName: string): R
     ttlMs: config.credentialsTtlMs,
     logger,
   });
-  const client = new SlsClient({ credentials, logger, retry: { attemptTimeoutMs: config.requestTimeoutMs } });
-  return { logger, credentials, client };
+  const metrics: MetricsScope = {
+    sink: emfSink({
+      namespace: config.metrics.namespace,
+      onError: (error) => logger.warn('metrics.dropped', { error }),
+    }),
+    // Set by Lambda: the deployed name, which the stack's alarms and dashboard use.
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME || functionName,
+    level: config.metrics.level,
+  };
+  return { logger, credentials, client: slsClientFor(config, { credentials, logger }), metrics };
+}
+
+/** The SLS client a function's configuration asks for (attempt time limit, signing). */
+export function slsClientFor(config: CommonConfig, options: Omit<SlsClientOptions, 'signing'>): SlsClient {
+  return new SlsClient({
+    ...options,
+    retry: { ...options.retry, attemptTimeoutMs: config.requestTimeoutMs },
+    signing: config.signing,
+  });
 }
 
 /** Budget when the context does not say how much time is left (local runs, some tests). */

@@ -9,14 +9,9 @@ import { errorCode } from '../failure.ts';
 import type { Logger } from '../log.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
 import { type BeatOutcome, beat, heldFromCheckpoints, summarizeError } from './beat.ts';
+import { inTurn, logRound, overCapacity, type Progress, roundBeats, summaryOf } from './round.ts';
 import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
-import type {
-  ErrorSummary,
-  HeartbeatClient,
-  HeartbeatReport,
-  HeartbeatTarget,
-  TargetSummary,
-} from './types.ts';
+import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, RoundBeat } from './types.ts';
 
 /** Least time a beat is started with, when the caller does not say: one request's default timeout. */
 export const DEFAULT_MIN_BEAT_MS = 5_000;
@@ -52,19 +47,11 @@ export interface HeartbeatDeps {
   readonly atRiskRatio?: number | undefined;
   /** When aborted, no further round starts (middy aborts just before the Lambda timeout). */
   readonly signal?: AbortSignal | undefined;
-}
-
-/** A target's progress during one invocation. */
-interface Progress {
-  readonly target: HeartbeatTarget;
-  readonly key: string;
-  readonly logger: Logger;
-  beats: number;
-  failures: number;
-  reRegistrations: number;
-  lastError: ErrorSummary | undefined;
-  /** This round's result, for the round's log line. */
-  round: { ok: boolean; shards: readonly number[]; code?: string } | undefined;
+  /**
+   * Told about every round's beats once the round ended (metrics); `at` is the round's start.
+   * Targets that waited for a later round are not in it.
+   */
+  readonly onRound?: ((at: number, beats: readonly RoundBeat[]) => void) | undefined;
 }
 
 /**
@@ -78,6 +65,12 @@ interface Progress {
  * round each target is served on its own, at most `concurrency` at a time, and one target's
  * failure never affects another's.
  *
+ * When the targets do not fit one interval (targets x beat time / concurrency > interval), a beat
+ * is not started with less than `minBeatMs` left in its round: the target waits instead of
+ * failing, and every round serves first the targets whose last beat started longest ago, across
+ * warm invocations too. So all take turns, none starves; `heartbeat.over_capacity` says so once
+ * per invocation, with the numbers.
+ *
  * Never throws for an SLS or credentials failure: failures are counted, logged and summarized.
  */
 export async function runHeartbeats(
@@ -89,8 +82,9 @@ export async function runHeartbeats(
   if (targets.length === 0) return { rounds: 0, targets: [] };
   const minBeatMs = deps.minBeatMs ?? DEFAULT_MIN_BEAT_MS;
   const start = now();
-  const progress: Progress[] = targets.map((target) => ({
+  const progress: Progress[] = targets.map((target, index) => ({
     target,
+    index,
     key: stateKey(target),
     logger: deps.logger.child({
       project: target.project,
@@ -102,10 +96,12 @@ export async function runHeartbeats(
     failures: 0,
     reRegistrations: 0,
     lastError: undefined,
+    lastStartedAt: deps.state.get(stateKey(target))?.lastStartedAt,
     round: undefined,
   }));
 
   let rounds = 0;
+  let warned = false;
   for (let slot = 0; ; ) {
     if (isAborted(deps.signal)) break;
     const slotAt = start + slot * intervalMs;
@@ -119,9 +115,22 @@ export async function runHeartbeats(
     const mustEndBy = roundStart + deps.remainingMs() - safetyMarginMs;
     const deadline = Math.min(Math.max(slotAt + intervalMs, roundStart + minBeatMs), mustEndBy);
     for (const p of progress) p.round = undefined;
-    await forEachConcurrently(progress, deps.concurrency, (p) => beatTarget(p, deadline, start, deps));
+    let started = 0;
+    await forEachConcurrently(inTurn(progress), deps.concurrency, async (p) => {
+      // The first batch starts with the round (it began because one beat fits); a later one only
+      // with a request's time left, else the target waits and goes first next round.
+      if (started >= deps.concurrency && deadline - now() < minBeatMs) return;
+      started++;
+      await beatTarget(p, deadline, start, deps);
+    });
     rounds++;
     logRound(deps.logger, progress, rounds, slotAt, roundStart, now());
+    deps.onRound?.(roundStart, roundBeats(progress));
+    const shortfall = warned ? undefined : overCapacity(progress, deps.concurrency, intervalMs);
+    if (shortfall !== undefined) {
+      warned = true;
+      deps.logger.warn('heartbeat.over_capacity', shortfall);
+    }
     // The next slot on the grid; if this round overran it, the latest missed slot, at once.
     slot = Math.max(slot + 1, Math.floor((now() - start) / intervalMs));
   }
@@ -141,22 +150,23 @@ export async function runHeartbeats(
 
 async function beatTarget(p: Progress, deadline: number, start: number, deps: HeartbeatDeps): Promise<void> {
   const { target, logger } = p;
-  let state = deps.state.get(p.key);
-  if (state === undefined) {
+  const startedAt = deps.now();
+  p.lastStartedAt = startedAt;
+  let state = update(deps.state, p.key, { lastStartedAt: startedAt });
+  if (state.shards === undefined) {
     // Cold start: report what SLS thinks we hold, so the shards are not handed to someone else.
     // Half the round at most, so the heartbeat itself keeps time to run.
     const lookupDeadline = deps.now() + (deadline - deps.now()) / 2;
     try {
       const shards = await heldFromCheckpoints(deps.client, target, lookupDeadline);
-      state = { shards, lastSuccessAt: undefined };
-      deps.state.set(p.key, state);
+      state = update(deps.state, p.key, { shards });
       logger.info('heartbeat.shards_recovered', { shards });
     } catch (error) {
-      // Without state the lookup is tried again next round; this beat registers with [] meanwhile.
+      // Without shards the lookup is tried again next round; this beat registers with [] meanwhile.
       logger.warn('heartbeat.checkpoints_unavailable', { error });
     }
   }
-  const held = state?.shards ?? [];
+  const held = state.shards ?? [];
 
   let outcome: BeatOutcome;
   try {
@@ -166,6 +176,9 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
     outcome = { ok: false, error, reRegistered: false };
   }
   const at = deps.now();
+  const durationMs = at - startedAt;
+  // Since the previous successful beat, whatever this one's outcome (for metrics).
+  const gapMs = state.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt;
 
   if (outcome.group === 'created') logger.info('heartbeat.group_created', {});
   else if (outcome.group === 'existed') logger.info('heartbeat.group_already_existed', {});
@@ -177,24 +190,24 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
       logger.warn('heartbeat.re_registered', {
         previousShards: held,
         shards: outcome.shards,
-        sinceLastSuccessMs: state?.lastSuccessAt === undefined ? undefined : at - state.lastSuccessAt,
+        sinceLastSuccessMs: gapMs,
       });
     }
     const { added, removed } = difference(held, outcome.shards);
     if (added.length > 0 || removed.length > 0) {
       logger.info('heartbeat.shards_changed', { added, removed, shards: outcome.shards });
     }
-    deps.state.set(p.key, { shards: outcome.shards, lastSuccessAt: at });
-    p.round = { ok: true, shards: outcome.shards };
+    update(deps.state, p.key, { shards: outcome.shards, lastSuccessAt: at });
+    p.round = { ok: true, shards: outcome.shards, durationMs, reRegistered: outcome.reRegistered, gapMs };
     return;
   }
 
   // Keep `held` as it is: the next beat reports it again.
   p.failures++;
   p.lastError = summarizeError(outcome.error);
-  p.round = { ok: false, shards: held, code: p.lastError.code };
+  p.round = { ok: false, shards: held, code: p.lastError.code, durationMs, gapMs };
   logger.warn('heartbeat.beat_failed', { shards: held, error: outcome.error });
-  const sinceLastSuccessMs = at - (state?.lastSuccessAt ?? start);
+  const sinceLastSuccessMs = at - (state.lastSuccessAt ?? start);
   if (sinceLastSuccessMs >= (deps.atRiskRatio ?? DEFAULT_AT_RISK_RATIO) * deps.groupTimeoutMs) {
     logger.warn('heartbeat.at_risk', {
       sinceLastSuccessMs,
@@ -205,6 +218,13 @@ async function beatTarget(p: Progress, deadline: number, start: number, deps: He
   }
 }
 
+/** Merges `changes` into a target's state and returns the result. */
+function update(state: HeartbeatState, key: string, changes: TargetState): TargetState {
+  const next = { ...state.get(key), ...changes };
+  state.set(key, next);
+  return next;
+}
+
 const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
 
 function difference(before: readonly number[], after: readonly number[]) {
@@ -213,47 +233,5 @@ function difference(before: readonly number[], after: readonly number[]) {
   return {
     added: after.filter((s) => !was.has(s)),
     removed: before.filter((s) => !is.has(s)),
-  };
-}
-
-function logRound(
-  logger: Logger,
-  progress: readonly Progress[],
-  round: number,
-  slotAt: number,
-  startedAt: number,
-  endedAt: number,
-): void {
-  const failed = progress.filter((p) => p.round?.ok !== true).length;
-  const fields = {
-    round,
-    lateMs: startedAt - slotAt,
-    durationMs: endedAt - startedAt,
-    ok: progress.length - failed,
-    failed,
-    targets: progress.map((p) => ({
-      group: `${p.target.project}/${p.target.logstore}/${p.target.consumerGroup}`,
-      consumer: p.target.consumer,
-      ok: p.round?.ok === true,
-      shards: p.round?.shards,
-      ...(p.round?.code === undefined ? {} : { code: p.round.code }),
-    })),
-  };
-  if (failed > 0) logger.warn('heartbeat.round', fields);
-  else logger.info('heartbeat.round', fields);
-}
-
-function summaryOf(p: Progress, state: TargetState | undefined): TargetSummary {
-  const { target } = p;
-  return {
-    project: target.project,
-    logstore: target.logstore,
-    consumerGroup: target.consumerGroup,
-    consumer: target.consumer,
-    shards: state?.shards ?? [],
-    beats: p.beats,
-    failures: p.failures,
-    reRegistrations: p.reRegistrations,
-    ...(p.lastError === undefined ? {} : { lastError: p.lastError }),
   };
 }

@@ -43,3 +43,18 @@ export interface HeartbeatReport {
   readonly rounds: number;
   readonly targets: readonly TargetSummary[];
 }
+
+/** One target's beat in a round, as `runHeartbeats` reports it to `onRound` (metrics). */
+export interface RoundBeat {
+  readonly target: HeartbeatTarget;
+  readonly ok: boolean;
+  /** The consumer had expired and was registered again by this beat. */
+  readonly reRegistered: boolean;
+  /** Shards held after the beat. */
+  readonly shards: number;
+  /**
+   * Time since the target's previous successful beat, taken at this beat (a gap that closed, or
+   * one still open when the beat failed); undefined when unknown (no success since a cold start).
+   */
+  readonly sinceLastSuccessMs?: number | undefined;
+}

@@ -3,7 +3,6 @@
  * is worth retrying within the caller's deadline, and turns replies into typed values or errors.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import * as z from 'zod/mini';
 import { type Logger, silentLogger } from '../log.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import {
@@ -13,21 +12,34 @@ import {
   SlsApiError,
   SlsDeadlineError,
   SlsError,
-  SlsResponseError,
+  SlsTimeoutError,
   SlsValidationError,
 } from './errors.ts';
+import { type Exchange, exchange, succeeded, within } from './exchange.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
+import { signingFor } from './region.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
-import { type PreparedRequest, signedHeaders } from './signer.ts';
+import { type PreparedRequest, SIGN_V1, type SigningOptions, signedHeaders } from './signer.ts';
 import type {
   CallOptions,
   CheckpointUpdate,
   ConsumerGroupSettings,
   CredentialsProvider,
+  LogstoreTarget,
   ShardCheckpoint,
   Target,
 } from './types.ts';
+import {
+  checkpointListReply,
+  checkpointProblem,
+  cursorReply,
+  cursorTimeReply,
+  errorReply,
+  parseReply,
+  shardListReply,
+  shardProblem,
+} from './validation.ts';
 
 /** Told about every retry, for logs and metrics. */
 export interface RetryEvent {
@@ -48,23 +60,11 @@ export interface SlsClientOptions {
   /** Used when a call gives no deadline. */
   readonly defaultTimeBudgetMs?: number;
   readonly userAgent?: string;
+  /** v1 (default) or v4; v4 without a region uses the one each target's endpoint names. */
+  readonly signing?: SigningOptions;
   readonly logger?: Logger;
   readonly onRetry?: (event: RetryEvent) => void;
 }
-
-const MAX_SHARD_ID = 2 ** 31 - 1;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-const shardList = z.array(z.int().check(z.minimum(0)));
-const checkpointList = z.array(
-  z.looseObject({
-    shard: z.int().check(z.minimum(0)),
-    checkpoint: z.string(),
-    updateTime: z.optional(z.number()),
-    consumer: z.optional(z.string()),
-  }),
-);
-const errorBody = z.looseObject({ errorCode: z.string(), errorMessage: z.optional(z.string()) });
 
 let sharedTransport: HttpTransport | undefined;
 /** The process-wide transport, created on first use so warm invocations reuse its sockets. */
@@ -73,30 +73,18 @@ export function defaultTransport(): HttpTransport {
   return sharedTransport;
 }
 
-/** Checks a shard id: a non-negative 32-bit integer. */
-export function shardProblem(shard: unknown): string | undefined {
-  if (typeof shard !== 'number' || !Number.isInteger(shard)) return 'must be an integer';
-  if (shard < 0 || shard > MAX_SHARD_ID) return `must be between 0 and ${MAX_SHARD_ID}`;
-  return undefined;
-}
-
-/** Checks an SLS cursor: non-empty standard base64. */
-export function checkpointProblem(checkpoint: unknown): string | undefined {
-  if (typeof checkpoint !== 'string') return 'must be a string';
-  if (checkpoint.length === 0) return 'must not be empty';
-  if (checkpoint.length > 1024) return 'must be at most 1024 characters';
-  if (!BASE64.test(checkpoint)) return 'must be base64 (A-Z, a-z, 0-9, +, / and = padding)';
-  return undefined;
-}
-
 function validateTarget(target: Target): void {
   assertName('project', target.project);
   assertName('logstore', target.logstore);
   assertName('consumerGroup', target.consumerGroup);
 }
 
-function describe(target: Target): string {
-  return `${target.project}/${target.logstore}/${target.consumerGroup}`;
+/** What a request concerns: a consumer group, or a logstore for shard-level reads. */
+type RequestTarget = LogstoreTarget & { readonly consumerGroup?: string | undefined };
+
+function describe(target: RequestTarget): string {
+  const group = target.consumerGroup === undefined ? '' : `/${target.consumerGroup}`;
+  return `${target.project}/${target.logstore}${group}`;
 }
 
 const encoder = new TextEncoder();
@@ -112,6 +100,7 @@ export class SlsClient {
   readonly #policy: RetryPolicy;
   readonly #budgetMs: number;
   readonly #userAgent: string;
+  readonly #signing: SigningOptions;
   readonly #logger: Logger;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   /** Server time minus our time, learnt from a clock-skew rejection. */
@@ -126,6 +115,7 @@ export class SlsClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#budgetMs = options.defaultTimeBudgetMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'slscheckpoint/0.1';
+    this.#signing = options.signing ?? SIGN_V1;
     this.#logger = options.logger ?? silentLogger;
     this.#onRetry = options.onRetry;
   }
@@ -152,7 +142,7 @@ export class SlsClient {
       query: { type: 'heartbeat', consumer },
       body: jsonBody(heldShards),
     });
-    return parseReply('ConsumerGroupHeartBeat', response, shardList);
+    return parseReply('ConsumerGroupHeartBeat', response, shardListReply);
   }
 
   /** `UpdateCheckPoint` for one shard. */
@@ -168,12 +158,18 @@ export class SlsClient {
     }
     const query: Record<string, string> = { type: 'checkpoint', forceSuccess: String(update.forceSuccess) };
     if (update.consumer !== undefined) query.consumer = update.consumer;
-    await this.#execute(`UpdateCheckPoint shard ${update.shard}`, target, options, {
-      method: 'POST',
-      path: groupPath(target),
-      query,
-      body: jsonBody({ shard: update.shard, checkpoint: update.checkpoint }),
-    });
+    await this.#execute(
+      `UpdateCheckPoint shard ${update.shard}`,
+      target,
+      options,
+      {
+        method: 'POST',
+        path: groupPath(target),
+        query,
+        body: jsonBody({ shard: update.shard, checkpoint: update.checkpoint }),
+      },
+      true,
+    );
   }
 
   /** `GetCheckPoint`: every shard's checkpoint, update time and consumer. */
@@ -184,12 +180,41 @@ export class SlsClient {
       path: groupPath(target),
       query: {},
     });
-    return parseReply('GetCheckPoint', response, checkpointList).map((c) => ({
+    return parseReply('GetCheckPoint', response, checkpointListReply).map((c) => ({
       shard: c.shard,
       checkpoint: c.checkpoint,
       updateTime: c.updateTime ?? 0,
       consumer: c.consumer ?? '',
     }));
+  }
+
+  /**
+   * `GetCursor`: the cursor of a shard at `from`: `'begin'`, `'end'` (where the next log group
+   * will be written) or a unix time in seconds (the first log group received at or after it).
+   */
+  async getCursor(
+    target: LogstoreTarget,
+    shard: number,
+    from: 'begin' | 'end' | number,
+    options: CallOptions = {},
+  ): Promise<string> {
+    const request = shardRequest(target, shard, { type: 'cursor', from: String(from) });
+    const response = await this.#execute(`GetCursor shard ${shard}`, target, options, request);
+    return parseReply('GetCursor', response, cursorReply).cursor;
+  }
+
+  /** `GetCursorTime`: when SLS received the log group at `cursor` (unix seconds). */
+  async getCursorTime(
+    target: LogstoreTarget,
+    shard: number,
+    cursor: string,
+    options: CallOptions = {},
+  ): Promise<number> {
+    const cursorIssue = checkpointProblem(cursor);
+    if (cursorIssue) throw new SlsValidationError(`cursor ${cursorIssue}`);
+    const request = shardRequest(target, shard, { type: 'cursor_time', cursor });
+    const response = await this.#execute(`GetCursorTime shard ${shard}`, target, options, request);
+    return Number(parseReply('GetCursorTime', response, cursorTimeReply).cursor_time);
   }
 
   /** `CreateConsumerGroup`. Throws `SlsApiError` code `ConsumerGroupAlreadyExist` if it exists. */
@@ -214,13 +239,51 @@ export class SlsClient {
     });
   }
 
+  /**
+   * Sends `request` with retries until it succeeds, fails for good, or the deadline comes.
+   *
+   * An `ordered` write (one whose effect depends on its order among writes, as UpdateCheckPoint)
+   * is never abandoned before the deadline: an attempt past its time limit is retried alongside
+   * (same value, harmless) but its reply is still awaited, and the call returns only once every
+   * attempt has been answered. So nothing this call sent can land after it returns, except past
+   * the deadline; a late success reply counts as success; and a failure says `ambiguous` when an
+   * attempt may have been applied without a reply saying so.
+   */
   async #execute(
     operation: string,
-    target: Target,
+    target: RequestTarget,
     options: CallOptions,
     request: PreparedRequest,
+    ordered = false,
+  ): Promise<HttpResponse> {
+    if (!ordered) return this.#attempts(operation, target, options, request, undefined);
+    const exchanges: Promise<Exchange>[] = [];
+    let failure: unknown;
+    try {
+      const response = await this.#attempts(operation, target, options, request, exchanges);
+      await Promise.all(exchanges);
+      return response;
+    } catch (error) {
+      failure = error;
+    }
+    const outcomes = await Promise.all(exchanges);
+    const landed = outcomes.find(succeeded);
+    if (landed !== undefined) return landed.response;
+    if (!(failure instanceof SlsError)) throw failure;
+    const ambiguous = outcomes.some((o) => !o.ok && o.error.ambiguous);
+    throw failure.ambiguous === ambiguous ? failure : failure.with(failure.message, { ambiguous });
+  }
+
+  /** The retry loop; with `exchanges`, every attempt is added to it and never cancelled early. */
+  async #attempts(
+    operation: string,
+    target: RequestTarget,
+    options: CallOptions,
+    request: PreparedRequest,
+    exchanges: Promise<Exchange>[] | undefined,
   ): Promise<HttpResponse> {
     const endpoint = resolveEndpoint(target.endpoint, target.project);
+    const signing = signingFor(this.#signing, target.endpoint);
     const deadline = options.deadline ?? this.#now() + this.#budgetMs;
     const path = request.path + queryString(request.query);
     const context = `${operation} on ${describe(target)}`;
@@ -242,17 +305,31 @@ export class SlsClient {
         throw lastError ?? noTime();
       }
       const date = new Date(this.#now() + this.#clockOffsetMs);
-      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent);
-      let error: SlsError;
-      try {
-        const response = await this.#transport.send({
+      const headers = signedHeaders(credentials, request, endpoint.host, date, this.#userAgent, signing);
+      const pending = exchange(
+        this.#transport.send({
           method: request.method,
           origin: endpoint.origin,
           path,
           headers,
           body: request.body,
-          timeoutMs,
+          // An ordered write is only given up at the deadline; `timeoutMs` just starts a retry.
+          timeoutMs: exchanges ? Math.max(timeoutMs, deadline - this.#now()) : timeoutMs,
+        }),
+        (caught) => withContext(caught, context, operation),
+      );
+      exchanges?.push(pending);
+      const done = exchanges ? await within(pending, timeoutMs) : await pending;
+      let error: SlsError;
+      if (done === undefined) {
+        error = new SlsTimeoutError(`${context} failed: no reply within ${timeoutMs} ms (still awaited)`, {
+          code: 'Timeout',
+          retryable: true,
+          ambiguous: true,
+          operation,
         });
+      } else if (done.ok) {
+        const response = done.response;
         if (response.status >= 200 && response.status < 300) return response;
         error = apiError(context, operation, response);
         if (CLOCK_SKEW_CODES.has(error.code) && !correctedClock) {
@@ -263,8 +340,8 @@ export class SlsClient {
           lastError = error;
           continue;
         }
-      } catch (caught) {
-        error = withContext(caught, context, operation);
+      } else {
+        error = done.error;
       }
       lastError = error;
 
@@ -322,6 +399,15 @@ async function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () 
   }
 }
 
+/** A shard-level read (GetCursor, GetCursorTime) of a logstore. */
+function shardRequest(target: LogstoreTarget, shard: number, query: Record<string, string>): PreparedRequest {
+  assertName('project', target.project);
+  assertName('logstore', target.logstore);
+  const shardIssue = shardProblem(shard);
+  if (shardIssue) throw new SlsValidationError(`shard ${String(shard)} ${shardIssue}`);
+  return { method: 'GET', path: `/logstores/${target.logstore}/shards/${shard}`, query };
+}
+
 function groupPath(target: Target): string {
   return `/logstores/${target.logstore}/consumergroups/${target.consumerGroup}`;
 }
@@ -338,7 +424,7 @@ function apiError(context: string, operation: string, response: HttpResponse): S
   let code = `Http${response.status}`;
   let serverMessage = '';
   try {
-    const parsed = errorBody.safeParse(JSON.parse(response.body.toString('utf8')));
+    const parsed = errorReply.safeParse(JSON.parse(response.body.toString('utf8')));
     if (parsed.success) {
       code = parsed.data.errorCode;
       serverMessage = parsed.data.errorMessage ?? '';
@@ -357,47 +443,11 @@ function apiError(context: string, operation: string, response: HttpResponse): S
 }
 
 function withContext(error: unknown, context: string, operation: string): SlsError {
-  if (error instanceof SlsError) {
-    const Ctor = error.constructor as new (
-      message: string,
-      details: ConstructorParameters<typeof SlsError>[1],
-    ) => SlsError;
-    return new Ctor(`${context} failed: ${error.message}`, {
-      code: error.code,
-      retryable: error.retryable,
-      status: error.status,
-      requestId: error.requestId,
-      operation,
-      cause: error.cause,
-    });
-  }
+  if (error instanceof SlsError) return error.with(`${context} failed: ${error.message}`, { operation });
   return new SlsError(`${context} failed: unexpected error`, {
     code: 'Unexpected',
     retryable: false,
     operation,
     cause: error,
-  });
-}
-
-function parseReply<T>(operation: string, response: HttpResponse, schema: z.ZodMiniType<T>): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body.toString('utf8'));
-  } catch {
-    throw invalidReply(operation, response, 'is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw invalidReply(operation, response, 'does not have the documented shape');
-  return parsed.data;
-}
-
-function invalidReply(operation: string, response: HttpResponse, problem: string): SlsResponseError {
-  const requestId = response.headers['x-log-requestid'];
-  return new SlsResponseError(`${operation} reply ${problem}`, {
-    code: 'InvalidResponse',
-    retryable: false,
-    status: response.status,
-    requestId,
-    operation,
   });
 }

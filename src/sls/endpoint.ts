@@ -13,18 +13,21 @@ const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?
 
 type Parsed = { readonly url: URL } | { readonly host: string } | { readonly problem: string };
 
+/** A last label the URL parser reads as a number (`10.0.0.1`, `log.0x1f`): an IPv4 address. */
+const NUMERIC_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)(?::\d+)?$/i;
+const PORT_PROBLEM = 'port must be between 1 and 65535';
+
 function parse(endpoint: string): Parsed {
-  if (!endpoint.includes('://')) {
-    return HOSTNAME.test(endpoint)
-      ? { host: endpoint.toLowerCase() }
-      : { problem: 'is not a host name or URL' };
-  }
+  // The URL parser would drop some of these silently; none belongs in an endpoint.
+  if (/[^\x21-\x7e]/.test(endpoint)) return { problem: 'must be printable ASCII with no spaces' };
+  if (!endpoint.includes('://')) return parseHost(endpoint);
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
     return { problem: 'is not a valid URL' };
   }
+  if (url.port === '0') return { problem: PORT_PROBLEM };
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'must use https' };
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     return { problem: 'uses plain http, which is allowed for loopback addresses only' };
@@ -39,6 +42,29 @@ function parse(endpoint: string): Parsed {
     return { problem: 'must be scheme://host[:port] with no path, query or user' };
   }
   return { url };
+}
+
+/**
+ * A bare host becomes `https://{project}.{host}`: it must be a DNS name (an IP address cannot
+ * take a project label in front) with a port, if any, in range. The origin is built as a request
+ * would build it, so what passes here cannot fail later.
+ */
+function parseHost(endpoint: string): Parsed {
+  if (!HOSTNAME.test(endpoint)) return { problem: 'is not a host name or URL' };
+  const port = endpoint.split(':')[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) return { problem: PORT_PROBLEM };
+  if (NUMERIC_LABEL.test(endpoint)) {
+    return {
+      problem:
+        'is an IP address: a bare endpoint is reached as {project}.{endpoint}, so give an address as a URL (https://ADDRESS[:port])',
+    };
+  }
+  try {
+    new URL(`https://project.${endpoint}`);
+  } catch {
+    return { problem: 'is not a host name or URL' };
+  }
+  return { host: endpoint.toLowerCase() };
 }
 
 /** Why `endpoint` cannot be used, or undefined when it can (config checks it at cold start). */

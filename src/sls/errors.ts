@@ -11,6 +11,11 @@ export interface SlsErrorDetails {
   readonly requestId?: string | undefined;
   /** The SLS operation, e.g. `UpdateCheckPoint`. */
   readonly operation?: string | undefined;
+  /**
+   * The request may have reached SLS and been applied although no reply said so (a timeout or
+   * a connection lost after sending). Only a read-back can tell.
+   */
+  readonly ambiguous?: boolean | undefined;
   readonly cause?: unknown;
 }
 
@@ -22,6 +27,7 @@ export class SlsError extends Error {
   readonly status: number | undefined;
   readonly requestId: string | undefined;
   readonly operation: string | undefined;
+  readonly ambiguous: boolean;
 
   constructor(message: string, details: SlsErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -30,6 +36,22 @@ export class SlsError extends Error {
     this.status = details.status;
     this.requestId = details.requestId;
     this.operation = details.operation;
+    this.ambiguous = details.ambiguous ?? false;
+  }
+
+  /** A copy of this error, of the same class, with some details replaced. */
+  with(message: string, details: Partial<SlsErrorDetails>): SlsError {
+    const Ctor = this.constructor as new (message: string, details: SlsErrorDetails) => SlsError;
+    return new Ctor(message, {
+      code: this.code,
+      retryable: this.retryable,
+      status: this.status,
+      requestId: this.requestId,
+      operation: this.operation,
+      ambiguous: this.ambiguous,
+      cause: this.cause,
+      ...details,
+    });
   }
 
   /** A plain object for logs and API replies. */
@@ -42,6 +64,7 @@ export class SlsError extends Error {
       requestId: this.requestId,
       retryable: this.retryable,
       operation: this.operation,
+      ...(this.ambiguous ? { ambiguous: true } : {}),
     };
   }
 }
@@ -64,6 +87,14 @@ export class SlsTimeoutError extends SlsError {
 /** The reply was not what the API promises (too large, not JSON, wrong shape). */
 export class SlsResponseError extends SlsError {
   override name = 'SlsResponseError';
+}
+
+/**
+ * The HTTP library refused to build or send the request as built (a header value with a line
+ * break, an invalid URL): the same request would be refused again, so it is never retried.
+ */
+export class SlsRequestError extends SlsError {
+  override name = 'SlsRequestError';
 }
 
 /** No attempt could be started (or retried) before the caller's deadline. */

@@ -3,7 +3,7 @@
  * Failures become typed SLS errors here, in one place.
  */
 import { Agent } from 'undici';
-import { SlsError, SlsNetworkError, SlsResponseError, SlsTimeoutError } from './errors.ts';
+import { SlsError, SlsNetworkError, SlsRequestError, SlsResponseError, SlsTimeoutError } from './errors.ts';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -39,6 +39,34 @@ export interface UndiciTransportOptions {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/**
+ * Failures that happen before a request can have left: nothing reached the server. Anything else
+ * (a reset, a socket closed while waiting, a timeout) may come after SLS applied the request.
+ */
+const NOT_SENT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/**
+ * The request itself was refused before it left (undici's argument checks, Node's URL and header
+ * checks): nothing was sent and the same request would be refused again.
+ */
+const REQUEST_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_INVALID_RETURN_VALUE',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_INVALID_URL',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+]);
 
 /** Maps whatever undici or the socket threw to one of our typed errors. */
 export function toTransportError(
@@ -48,17 +76,34 @@ export function toTransportError(
   if (error instanceof SlsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
+  const ambiguous = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
   if ((typeof code === 'string' && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
     return new SlsTimeoutError(`no complete reply within ${request.timeoutMs} ms`, {
       code: 'Timeout',
       retryable: true,
+      ambiguous,
       cause: error,
     });
   }
   const detail = typeof code === 'string' ? code : typeof name === 'string' ? name : 'unknown error';
+  if (typeof code === 'string' && REQUEST_CODES.has(code)) {
+    // undici's texts name a header, never its value; Node's may quote the value (a token, say),
+    // so of those only the code is kept, in the message and in the cause that gets logged.
+    const ours = code.startsWith('UND_ERR_');
+    const message = (error as { message?: unknown }).message;
+    const text = ours && typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
+    return new SlsRequestError(`the request could not be built (${code}${text})`, {
+      code: 'InvalidRequest',
+      retryable: false,
+      cause: ours
+        ? error
+        : Object.assign(new Error(`${code} (message withheld: it may quote a value)`), { code }),
+    });
+  }
   return new SlsNetworkError(`connection failed (${detail})`, {
     code: 'NetworkError',
     retryable: true,
+    ambiguous,
     cause: error,
   });
 }

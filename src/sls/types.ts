@@ -6,6 +6,9 @@ export interface Target {
   readonly consumerGroup: string;
 }
 
+/** Where a logstore lives (shard-level reads need no consumer group). */
+export type LogstoreTarget = Pick<Target, 'endpoint' | 'project' | 'logstore'>;
+
 /** An SLS AccessKey pair, optionally with an STS security token. */
 export interface SlsCredentials {
   readonly accessKeyId: string;

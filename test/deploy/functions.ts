@@ -160,6 +160,31 @@ export function describeFunctions(variants: () => Variants): void {
       });
     });
 
+    it('checkpointQueueType=fifo: FIFO queue and dead-letter queue, content deduplication, batches of 10', () => {
+      const standard = resource(test.template, 'CheckpointQueue', 'AWS::SQS::Queue');
+      const fifoQueue = resource(kms.template, 'CheckpointQueue', 'AWS::SQS::Queue');
+      const fifoDlq = resource(kms.template, 'CheckpointDeadLetterQueue', 'AWS::SQS::Queue');
+      // Chosen at packaging: a standard queue has no FifoQueue at all (CloudFormation refuses false).
+      const standardDlq = resource(test.template, 'CheckpointDeadLetterQueue', 'AWS::SQS::Queue');
+      for (const queue of [standard, standardDlq])
+        expect(queue.Properties.FifoQueue).toEqual({ Ref: 'AWS::NoValue' });
+      expect(standard.Properties.ContentBasedDeduplication).toEqual({ Ref: 'AWS::NoValue' });
+      for (const queue of [fifoQueue, fifoDlq]) expect(queue.Properties.FifoQueue).toBe(true);
+      expect(fifoQueue.Properties.ContentBasedDeduplication).toBe(true);
+      expect(standard.Properties.QueueName).toBe('slscheckpoint-test-checkpoint');
+      expect(fifoQueue.Properties.QueueName).toBe('slscheckpoint-test-checkpoint.fifo');
+      expect(fifoDlq.Properties.QueueName).toBe('slscheckpoint-test-checkpoint-dlq.fifo');
+      const [, mapping] = resourcesOfType(kms.template, 'AWS::Lambda::EventSourceMapping')[0] as [
+        string,
+        Resource,
+      ];
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
+    });
+
     it('has a dead-letter queue behind a redrive policy, and a visibility timeout of 6x its timeout', () => {
       const queue = resource(test.template, 'CheckpointQueue', 'AWS::SQS::Queue');
       const dlq = resource(test.template, 'CheckpointDeadLetterQueue', 'AWS::SQS::Queue');

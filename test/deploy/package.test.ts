@@ -1,16 +1,17 @@
 /**
  * serverless.yml packaged offline with osls + serverless-esbuild, once per variant, then checked:
- * the template (functions, stack), the zips, cfn-lint over every stage's template, and a deploy,
+ * the template (functions, stack, monitoring), the zips, cfn-lint over every stage's template, and a deploy,
  * update and remove of the packaged stack on moto's CloudFormation.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { describeArtifacts } from './artifacts.ts';
 import { describeCfnLint } from './cfn-lint.ts';
 import { describeFunctions } from './functions.ts';
+import { describeMonitoring } from './monitoring.ts';
 import { describeMotoDeploy } from './moto-deploy.ts';
 import {
   fillInDevStage,
-  KMS_KEY_ARN,
+  KMS_VARIANT_PARAMS,
   PACKAGING_TIMEOUT_MS,
   PROD_PARAMS,
   packageService,
@@ -26,10 +27,7 @@ beforeAll(async () => {
   // other test files (some of which time requests in milliseconds).
   const [test, kms] = await Promise.all([
     packageService({ stage: 'test' }),
-    packageService({
-      stage: 'test',
-      args: [`--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`, '--param=checkpointRuleEnabled=false'],
-    }),
+    packageService({ stage: 'test', args: KMS_VARIANT_PARAMS }),
   ]);
   const [dev, prod] = await Promise.all([
     packageService({ stage: 'dev', editServerlessYml: fillInDevStage }),
@@ -47,6 +45,7 @@ describe('serverless.yml packaged offline (osls + serverless-esbuild)', () => {
   const get = () => variants;
   describeFunctions(get);
   describeStack(get);
+  describeMonitoring(get);
   describeArtifacts(get);
   describeMotoDeploy(get);
   // The linter starts with the suite and runs while moto deploys; its tests come last.

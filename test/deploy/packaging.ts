@@ -164,6 +164,33 @@ export function policyStatements(template: Template): { source: string; statemen
   return found;
 }
 
+/**
+ * Whether CloudFormation would create `logicalId`: its condition evaluated as CloudFormation does,
+ * with the values packaging wrote in (params) and the stack parameters' defaults.
+ */
+export function created(template: Template, logicalId: string): boolean {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId} in the template`);
+  return found.Condition === undefined || holds(template, found.Condition);
+}
+
+export function holds(template: Template, condition: string): boolean {
+  const value = (expr: unknown): unknown => {
+    const ref = (expr as { Ref?: string }).Ref;
+    return ref === undefined ? expr : template.Parameters?.[ref]?.Default;
+  };
+  const evaluate = (expr: unknown): boolean => {
+    const e = expr as Record<string, unknown[]> & { Condition?: string };
+    if (e.Condition !== undefined) return holds(template, e.Condition);
+    if (e['Fn::Equals']) return value(e['Fn::Equals'][0]) === value(e['Fn::Equals'][1]);
+    if (e['Fn::Not']) return !evaluate(e['Fn::Not'][0]);
+    if (e['Fn::And']) return e['Fn::And'].every(evaluate);
+    if (e['Fn::Or']) return e['Fn::Or'].some(evaluate);
+    throw new Error(`cannot evaluate ${JSON.stringify(expr)}`);
+  };
+  return evaluate(template.Conditions?.[condition]);
+}
+
 export function environmentOf(template: Template, logicalId: string): Record<string, string> {
   const fn = resource(template, logicalId, 'AWS::Lambda::Function');
   return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
@@ -181,9 +208,16 @@ export function functionZip(packaged: Packaged, logicalId: string): { file: stri
 export interface Variants {
   /** The `test` stage as serverless.yml defines it (placeholders; the EventBridge rule on). */
   readonly test: Packaged;
-  /** The `test` stage with a customer-managed KMS key and the rule off, both by `--param`. */
+  /**
+   * The `test` stage with every switch the other way round, by `--param`: a customer-managed KMS
+   * key, the rule off, a FIFO queue, each alarm and the dashboard off, lag metrics on, metrics
+   * per function, an alarm topic.
+   */
   readonly kms: Packaged;
-  /** The `dev` stage filled in under params.dev, as a user would: several heartbeat targets. */
+  /**
+   * The `dev` stage filled in under params.dev, as a user would: several heartbeat targets, and
+   * metrics off (with lagMetrics on, which then has no effect).
+   */
   readonly dev: Packaged;
   /** The `prod` stage, its required params given by `--param`. */
   readonly prod: Packaged;
@@ -207,11 +241,30 @@ export function fillInDevStage(yml: string): string {
     slsConsumerGroup: dev-group
     # --param cannot carry an empty value; here it can.
     slsConsumer: ""
+    metrics: "off"
+    lagMetrics: "true"
     heartbeatTargets: '${JSON.stringify(DEV_HEARTBEAT_TARGETS)}'
     credentialsSecretArn: arn:aws:secretsmanager:eu-central-1:123456789012:secret:slscheckpoint/dev-AbCdEf
 `,
   );
 }
+
+export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:slscheckpoint-alarms';
+
+/** The `kms` variant's params: every switch the other way round. */
+export const KMS_VARIANT_PARAMS = [
+  `--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`,
+  '--param=checkpointRuleEnabled=false',
+  '--param=checkpointQueueType=fifo',
+  '--param=alarmDeadLetterQueue=false',
+  '--param=alarmHeartbeatErrors=false',
+  '--param=alarmHeartbeatMissed=false',
+  '--param=alarmCheckpointFailures=false',
+  '--param=dashboard=false',
+  '--param=lagMetrics=true',
+  '--param=metrics=function',
+  `--param=alarmTopicArn=${TOPIC_ARN}`,
+];
 
 /** The required params of the `prod` variant, passed as `--param` the way docs/deploy.md shows. */
 export const PROD_PARAMS = {

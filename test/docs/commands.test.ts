@@ -7,11 +7,22 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMotoServer } from '../../scripts/local/moto.ts';
 import { type ProcessResult, runProcess } from '../helpers/process.ts';
 import { documentedCommands, shellBlock } from './markdown.ts';
+
+/** The FIFO producer example, its continuation lines joined. */
+const FIFO_SEND =
+  'aws sqs send-message --queue-url "$CHECKPOINT_QUEUE_URL" --message-group-id "my-project/my-logstore/my-group/3" ' +
+  '--message-body \'{"shard":3,"checkpoint":"MTUyNDE1NTM3OTM3MzkwODQ5Ng=="}\'';
 
 const CI = 'CI runs it (.ci/run)';
 const HERE = 'run below';
@@ -45,6 +56,9 @@ const COMMANDS: Record<string, string> = {
   'aws lambda invoke --function-name slscheckpoint-prod-checkpoint --payload fileb://commands.json out.json':
     'not run: moto runs Lambda code only in Docker, which is not here',
   'aws sqs receive-message --queue-url <url>': 'a standard AWS CLI read, for a queue the clean-up kept',
+  'aws sqs receive-message': 'a standard AWS CLI read, named in the alarms table',
+  'aws sqs start-message-move-task': 'named in the alarms table (SQS redrive); moto has no such operation',
+  [FIFO_SEND]: HERE,
   'aws sqs delete-queue --queue-url <url>': 'the clean-up block below runs this command',
   'npm install --global serverless@4': V4,
   'serverless deploy --stage prod --region eu-central-1': V4,
@@ -122,8 +136,9 @@ describe('documented AWS CLI commands, against moto', () => {
   });
 
   /** Runs shell text with the AWS CLI pointed at moto (no profile or config of this machine). */
-  function shell(script: string): Promise<ProcessResult> {
+  function shell(script: string, extraEnv: Record<string, string> = {}): Promise<ProcessResult> {
     const env = {
+      ...extraEnv,
       PATH: process.env.PATH ?? '',
       HOME: dir,
       AWS_ENDPOINT_URL: moto.endpoint,
@@ -173,6 +188,28 @@ describe('documented AWS CLI commands, against moto', () => {
     expect(left.QueueUrls?.map((url) => url.split('/').at(-1)).sort()).toEqual([
       'another-queue',
       'slscheckpoint-prod-checkpoint-dlq',
+    ]);
+  });
+
+  it('the FIFO producer example sends one command with the shard as its message group', async () => {
+    const sqs = new SQSClient({ ...aws, endpoint: moto.endpoint });
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'slscheckpoint-prod-checkpoint.fifo',
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' },
+      }),
+    );
+    const run = await shell(shellBlock('aws sqs send-message'), { CHECKPOINT_QUEUE_URL: QueueUrl ?? '' });
+    expect(run.code, run.output).toBe(0);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+        WaitTimeSeconds: 0,
+      }),
+    );
+    expect(received.Messages?.map((m) => [m.Attributes?.MessageGroupId, JSON.parse(m.Body ?? '')])).toEqual([
+      ['my-project/my-logstore/my-group/3', { shard: 3, checkpoint: 'MTUyNDE1NTM3OTM3MzkwODQ5Ng==' }],
     ]);
   });
 

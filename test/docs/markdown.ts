@@ -25,13 +25,15 @@ export function shellBlocks(files = docFiles()): { file: string; text: string }[
 const CLI = /^(npm|npx|aws|serverless|sls|osls)( |$)/;
 
 /**
- * Each documented command, with its file: every line of a ```sh block (a block with a loop counts
- * as one script, named by its first line), and CLI commands in inline code.
+ * Each documented command, with its file: every line of a ```sh block (a line ending in `\` joined
+ * with the next; a block with a loop counts as one script, named by its first line), and CLI
+ * commands in inline code.
  */
 export function documentedCommands(files = docFiles()): Map<string, string> {
   const found = new Map<string, string>();
   for (const { file, text } of shellBlocks(files)) {
     const lines = text
+      .replace(/\\\n\s*/g, '') // a line ending in a backslash goes on on the next
       .split('\n')
       .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
       .filter((line) => line !== '');

@@ -209,11 +209,13 @@ async function sqsBatch(bodies: unknown[], valid: (b: unknown) => boolean = isUp
 }
 
 describe('fault suite', () => {
-  it('applies a clean batch, one request per shard', async () => {
+  it('applies a clean batch, one value per shard', async () => {
     const mark = emulator.requests.length;
     const { failed } = await sqsBatch(updates(5));
     expect(failed.size).toBe(0);
-    expect(emulator.requests.slice(mark).filter((r) => r.operation === 'checkpoint')).toHaveLength(SHARDS);
+    // A cold attempt slower than the suite's 150 ms limit is retried: the same value again.
+    const written = emulator.requests.slice(mark).filter((r) => r.operation === 'checkpoint');
+    expect(new Set(written.map((r) => r.body)).size).toBe(SHARDS);
   });
 
   it('rides out a 5xx storm', async () => {

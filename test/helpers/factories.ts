@@ -1,4 +1,4 @@
-/** Small builders of Lambda events and contexts for the checkpoint function's tests. */
+/** Small builders of Lambda events, contexts and configurations for the functions' tests. */
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export const QUEUE_ARN = 'arn:aws:sqs:eu-central-1:123456789012:checkpoints';

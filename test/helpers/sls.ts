@@ -1,9 +1,11 @@
 /** Fixtures for tests that talk to the real emulator over HTTP. */
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { EmulatorKey, SlsEmulator } from '../../src/emulator/types.ts';
+import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
+import { silentLogger } from '../../src/log.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
-import { signedHeaders } from '../../src/sls/signer.ts';
+import { type Signing, signedHeaders } from '../../src/sls/signer.ts';
 import type { CredentialsProvider, SlsCredentials, Target } from '../../src/sls/types.ts';
 import { createManualClock, type ManualClock } from './clock.ts';
 
@@ -84,11 +86,36 @@ export async function startSlsFixture(
   };
 }
 
+/**
+ * The real checkpoint handler against the fixture's emulator and clock, for the fixture's group.
+ * `client` overrides the fixture client's options (its retry policy, say).
+ */
+export function checkpointHandler(
+  f: SlsFixture,
+  options: { monotonic?: boolean; concurrency?: number; client?: Partial<SlsClientOptions> } = {},
+) {
+  return createCheckpointHandler({
+    config: {
+      endpoint: f.emulator.url,
+      project: f.target.project,
+      logstore: f.target.logstore,
+      consumerGroup: f.target.consumerGroup,
+      monotonic: options.monotonic ?? false,
+      concurrency: options.concurrency ?? 4,
+      logLevel: 'info',
+    },
+    client: f.client(options.client),
+    logger: silentLogger,
+    now: f.clock.now,
+  });
+}
+
 /** Sends one correctly signed request with any body, bypassing the client's own validation. */
 export async function sendSigned(
   f: SlsFixture,
   request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: string },
   credentials: SlsCredentials = f.credentials.current,
+  signing?: Signing,
 ): Promise<{ status: number; json: unknown }> {
   const query = request.query ?? {};
   const body = request.body === undefined ? undefined : new TextEncoder().encode(request.body);
@@ -99,6 +126,7 @@ export async function sendSigned(
     `${f.target.project}.emulator`,
     new Date(f.clock.now()),
     'test',
+    signing,
   );
   const search = new URLSearchParams(query).toString();
   const response = await f.transport.send({

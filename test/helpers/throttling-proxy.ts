@@ -16,7 +16,8 @@ export interface ThrottlingProxy {
   close(): Promise<void>;
 }
 
-async function read(req: IncomingMessage): Promise<Buffer> {
+/** The whole body of a request or reply. */
+export async function read(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

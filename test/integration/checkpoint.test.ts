@@ -6,8 +6,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/emulator/types.ts';
-import { CheckpointCommandsError, createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
-import { silentLogger } from '../../src/log.ts';
+import { CheckpointCommandsError } from '../../src/handlers/checkpoint.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
 import {
   cursor,
@@ -18,7 +17,7 @@ import {
   sqsEventOf,
   sqsRecord,
 } from '../helpers/factories.ts';
-import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
+import { checkpointHandler, type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
 
 const SHARDS = 4;
 let f: SlsFixture;
@@ -30,24 +29,9 @@ afterEach(async () => {
   await f.close();
 });
 
-function handlerFor(
+const handlerFor = (
   options: { monotonic?: boolean; concurrency?: number; client?: Partial<SlsClientOptions> } = {},
-) {
-  return createCheckpointHandler({
-    config: {
-      endpoint: f.emulator.url,
-      project: 'test-project',
-      logstore: 'test-logstore',
-      consumerGroup: 'test-group',
-      monotonic: options.monotonic ?? false,
-      concurrency: options.concurrency ?? 4,
-      logLevel: 'info',
-    },
-    client: f.client(options.client),
-    logger: silentLogger,
-    now: f.clock.now,
-  });
-}
+) => checkpointHandler(f, options);
 
 const checkpointRequests = (): RecordedRequest[] =>
   f.emulator.requests.filter((r) => r.operation === 'checkpoint');
@@ -158,8 +142,10 @@ describe('SQS standard queue', () => {
       .consumers('test-project', 'test-logstore', 'test-group')
       .find((c) => c.name === 'worker-1')?.assigned;
     const notHeld = [0, 1, 2, 3].find((s) => !held?.includes(s)) ?? -1;
+    // Three different shards: records of one shard would collapse into one write.
+    const elsewhere = [0, 1, 2, 3].find((s) => s !== notHeld && s !== held?.[0]) ?? -1;
     const records = [
-      sqsRecord({ shard: 0, checkpoint: cursor(1), consumer: 'ghost' }),
+      sqsRecord({ shard: elsewhere, checkpoint: cursor(1), consumer: 'ghost' }),
       sqsRecord({ shard: notHeld, checkpoint: cursor(1), consumer: 'worker-1' }),
       sqsRecord({ shard: held?.[0], checkpoint: cursor(1), consumer: 'worker-1' }),
     ];

@@ -7,11 +7,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { HeartbeatTargetConfig } from '../../src/config.ts';
 import type { RecordedRequest } from '../../src/emulator/types.ts';
-import { createHeartbeatHandler, type HeartbeatReport } from '../../src/handlers/heartbeat.ts';
+import {
+  createHeartbeatHandler,
+  type HeartbeatReport,
+  HeartbeatTargetsError,
+} from '../../src/handlers/heartbeat.ts';
 import { createHeartbeatState, type HeartbeatState } from '../../src/heartbeat/state.ts';
 import type { SlsClientOptions } from '../../src/sls/client.ts';
+import { heartbeatConfig } from '../helpers/configs.ts';
 import { lambdaContext } from '../helpers/factories.ts';
 import { recordingLogger } from '../helpers/logger.ts';
+import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, startSlsFixture } from '../helpers/sls.ts';
 
 const PROJECT = 'test-project';
@@ -46,22 +52,18 @@ function heartbeatFunction(
     client?: Partial<SlsClientOptions>;
     state?: HeartbeatState;
     createConsumerGroup?: boolean;
+    endpoint?: string;
   } = {},
 ) {
   const logger = recordingLogger();
   const fn = createHeartbeatHandler({
-    config: {
-      endpoint: f.emulator.url,
+    config: heartbeatConfig({
+      endpoint: options.endpoint ?? f.emulator.url,
       targets: options.targets ?? [worker('worker-1')],
-      intervalMs: 20_000,
       concurrency: options.concurrency ?? 4,
-      safetyMarginMs: 3_000,
       createConsumerGroup: options.createConsumerGroup ?? false,
-      groupTimeoutSeconds: 60,
-      groupInOrder: false,
       requestTimeoutMs: 2_000,
-      logLevel: 'info',
-    },
+    }),
     client: f.client(options.client),
     logger,
     now: f.clock.now,
@@ -183,6 +185,34 @@ describe('surviving a misbehaving SLS', () => {
     expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
   });
 
+  it('treats a reply naming an impossible shard as a failed beat, and keeps the shards it held', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      const { invokeAt, logger } = heartbeatFunction({ endpoint: proxy.url });
+      await invokeAt(start);
+      // A reply that is valid JSON but names a shard no request may carry (above 2^31-1).
+      proxy.forge('heartbeat', { status: 200, body: '[0,2147483648]' });
+      const report = await invokeAt(start + MINUTE);
+      expect(report.targets[0]).toMatchObject({
+        beats: 2,
+        failures: 1,
+        shards: [0, 1, 2, 3],
+        lastError: { code: 'InvalidResponse', retryable: false },
+      });
+      expect(proxy.forged).toBe(1);
+      // The beats after the bad reply reached SLS and reported the set held before it.
+      const sent = heartbeats().filter((r) => r.time > start + MINUTE);
+      expect(sent.map((r) => r.body)).toEqual(['[0,1,2,3]', '[0,1,2,3]']);
+      expect(logger.events('heartbeat.beat_failed')).toHaveLength(1);
+      // The container is not poisoned: the next invocation beats normally.
+      const next = await invokeAt(start + 2 * MINUTE);
+      expect(next.targets[0]).toMatchObject({ beats: 3, failures: 0, shards: [0, 1, 2, 3] });
+      expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('rides out dropped connections', async () => {
     const { invokeAt } = heartbeatFunction();
     f.emulator.injectFault({ operation: 'heartbeat', times: 2, action: { kind: 'drop' } });
@@ -198,6 +228,28 @@ describe('surviving a misbehaving SLS', () => {
     expect(report.targets[0]).toMatchObject({ beats: 3, failures: 0, shards: [0, 1, 2, 3] });
     expect(report.targets[0]?.lastError).toBeUndefined();
     expect(consumers().map((c) => c.name)).toEqual(['worker-1']);
+  });
+});
+
+describe('beats that cannot be sent at all', () => {
+  it('fail the invocation (so the Errors metric shows it) when every beat was refused before sending', async () => {
+    // A credentials provider that does not check its values, with a pasted line break.
+    f.credentials.current = {
+      ...f.credentials.current,
+      accessKeyId: `${f.credentials.current.accessKeyId}\n`,
+    };
+    const { invokeAt } = heartbeatFunction();
+    const error = await invokeAt(start).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HeartbeatTargetsError);
+    expect((error as Error).message).toBe(
+      'no heartbeat got through for test-project/test-logstore/test-group consumer worker-1: InvalidRequest',
+    );
+    expect((error as HeartbeatTargetsError).report.targets[0]).toMatchObject({
+      beats: 0,
+      failures: 3,
+      lastError: { code: 'InvalidRequest', retryable: false },
+    });
+    expect(f.emulator.requests).toEqual([]);
   });
 });
 

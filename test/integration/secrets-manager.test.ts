@@ -13,10 +13,15 @@ import {
   SecretsManagerCredentialsProvider,
   sharedCredentialsProvider,
 } from '../../src/credentials/provider.ts';
+import { createHeartbeatHandler } from '../../src/handlers/heartbeat.ts';
+import { silentLogger } from '../../src/log.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
 import { rejectionOf } from '../helpers/assert.ts';
 import { createManualClock } from '../helpers/clock.ts';
+import { heartbeatConfig } from '../helpers/configs.ts';
+import { lambdaContext } from '../helpers/factories.ts';
 import { motoEndpointOrFail, resetMoto } from '../helpers/moto.ts';
+import { startSlsFixture } from '../helpers/sls.ts';
 
 const ONE: SlsCredentials = { accessKeyId: 'LTAI5tAAAAAAAAAAAAAA0001', accessKeySecret: 'secret-one' };
 const TWO: SlsCredentials = {
@@ -145,6 +150,55 @@ describe('Secrets Manager (moto)', () => {
     const error = await rejection(provider.get());
     expect(error.code).toBe('SecretInvalid');
     expect(error.message).toBe('secret "sls/partial": field accessKeySecret is missing');
+  });
+
+  it('a secret whose accessKeyId ends with a line break is SecretInvalid naming the field, not the value', async () => {
+    await createSecret('sls/pasted', JSON.stringify({ ...ONE, accessKeyId: `${ONE.accessKeyId}\n` }));
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/pasted', client: admin });
+    const error = await rejection(provider.get());
+    expect(error).toMatchObject({ code: 'SecretInvalid', retryable: false });
+    expect(error.message).toBe(
+      'secret "sls/pasted": field accessKeyId ends with a line break or space (only visible ASCII characters are allowed)',
+    );
+    expect(JSON.stringify(error)).not.toContain(ONE.accessKeyId);
+  });
+
+  it('the heartbeat function fails its invocation before any request when the secret holds such a field', async () => {
+    await createSecret(
+      'sls/pasted-token',
+      JSON.stringify({ ...TWO, securityToken: `${TWO.securityToken}\n` }),
+    );
+    const sls = await startSlsFixture();
+    try {
+      const credentials = new SecretsManagerCredentialsProvider({
+        secretId: 'sls/pasted-token',
+        client: admin,
+      });
+      const handler = createHeartbeatHandler({
+        config: heartbeatConfig({
+          endpoint: sls.emulator.url,
+          targets: [
+            {
+              project: 'test-project',
+              logstore: 'test-logstore',
+              consumerGroup: 'test-group',
+              consumer: 'c1',
+            },
+          ],
+        }),
+        client: sls.client({ credentials }),
+        credentials,
+        logger: silentLogger,
+        now: sls.clock.now,
+        sleep: sls.clock.sleep,
+      });
+      const error = await rejection(handler({}, lambdaContext(10_000)));
+      expect(error).toMatchObject({ code: 'SecretInvalid', secretId: 'sls/pasted-token' });
+      expect(error.message).toContain('field securityToken ends with a line break or space');
+      expect(sls.emulator.requests).toEqual([]);
+    } finally {
+      await sls.close();
+    }
   });
 
   it('a binary secret is SecretBinary', async () => {

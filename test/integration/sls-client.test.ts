@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlsApiError, SlsError, SlsNetworkError, SlsTimeoutError } from '../../src/sls/errors.ts';
 import { createUndiciTransport } from '../../src/sls/http.ts';
 import { rejectionOf } from '../helpers/assert.ts';
+import { startRewritingProxy } from '../helpers/rewriting-proxy.ts';
 import { type SlsFixture, sendSigned, startSlsFixture, TEST_KEY } from '../helpers/sls.ts';
 
 const CURSOR = 'MTUyNDE1NTM3OTM3MzkwODQ5Ng==';
@@ -189,6 +190,64 @@ describe('validation before any request', () => {
   });
 });
 
+describe('replies checked with the rules a request is checked with', () => {
+  it.each([
+    ['a shard id above 2^31-1', '[0,2147483648]', 'reply[1] must be between 0 and 2147483647'],
+    ['a negative shard id', '[-1]', 'reply[0] must be between 0 and 2147483647'],
+    ['a fractional shard id', '[1.5]', 'reply[0] must be an integer'],
+    ['a shard id as a string', '["1"]', 'reply[0] must be a number'],
+    ['an object instead of a list', '{"shards":[0]}', 'reply must be an array'],
+    ['no JSON', '[0,', 'is not JSON'],
+  ])('refuses a heartbeat reply with %s, without retrying', async (_name, body, problem) => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge('heartbeat', { status: 200, body });
+      const error = await rejection(f.client().heartbeat({ ...f.target, endpoint: proxy.url }, 'c', []));
+      expect(error).toMatchObject({
+        code: 'InvalidResponse',
+        retryable: false,
+        operation: 'ConsumerGroupHeartBeat',
+      });
+      expect(error.message).toContain(problem);
+      expect(error.requestId).toMatch(/^[0-9A-F]{24}$/);
+      expect(f.emulator.requests).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses a GetCheckPoint reply naming a shard id a request could not carry', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge(undefined, {
+        status: 200,
+        body: '[{"shard":2147483648,"checkpoint":"MTU=","updateTime":1,"consumer":"c"}]',
+      });
+      const error = await rejection(f.client().getCheckpoints({ ...f.target, endpoint: proxy.url }));
+      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, operation: 'GetCheckPoint' });
+      expect(error.message).toContain('reply[0].shard must be between 0 and 2147483647');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('the largest shard id a request may carry is accepted in a reply too', async () => {
+    const proxy = await startRewritingProxy(f.emulator.url);
+    try {
+      proxy.forge('heartbeat', { status: 200, body: '[0,2147483647]' });
+      const client = f.client();
+      const target = { ...f.target, endpoint: proxy.url };
+      const shards = await client.heartbeat(target, 'c', []);
+      expect(shards).toEqual([0, 2147483647]);
+      // ...and it can be reported back: the same rule in both directions.
+      await client.heartbeat(target, 'c', shards).catch(() => undefined);
+      expect(f.emulator.requests.at(-1)?.body).toBe('[0,2147483647]');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('retries and injected faults', () => {
   it.each([
     [500, 'InternalServerError'],
@@ -335,6 +394,48 @@ describe('credentials', () => {
     });
     f.credentials.current = { accessKeyId: 'STS.tmp2', accessKeySecret: 's', securityToken: 'tok' };
     expect(await rejection(f.client().heartbeat(f.target, 'c', []))).toMatchObject({ code: 'Unauthorized' });
+  });
+});
+
+describe('requests the HTTP library refuses to build', () => {
+  // A credentials provider that does not check its values (ours does) could hand these over.
+  it.each([
+    [
+      'an accessKeyId ending with a line break',
+      { accessKeyId: `${TEST_KEY.accessKeyId}\n` },
+      'authorization',
+    ],
+    ['a securityToken ending with a line break', { securityToken: 'token-1\n' }, 'x-acs-security-token'],
+  ])('%s: InvalidRequest, not retried, nothing sent', async (_name, override, header) => {
+    f.credentials.current = { ...TEST_KEY, ...override };
+    const retries: string[] = [];
+    const error = await rejection(
+      f.client({ onRetry: (e) => retries.push(e.error.code) }).heartbeat(f.target, 'c', []),
+    );
+    expect(error).toMatchObject({
+      code: 'InvalidRequest',
+      retryable: false,
+      operation: 'ConsumerGroupHeartBeat',
+    });
+    expect(error.message).toContain(`UND_ERR_INVALID_ARG: invalid ${header} header`);
+    expect(error.message).not.toContain(TEST_KEY.accessKeyId);
+    expect(retries).toEqual([]);
+    expect(f.credentials.refreshes).toBe(0);
+    expect(f.emulator.requests).toHaveLength(0);
+  });
+
+  it('an origin with a port out of range: InvalidRequest, not NetworkError', async () => {
+    const error = await rejection(
+      f.transport.send({
+        method: 'GET',
+        origin: 'http://127.0.0.1:99999',
+        path: '/',
+        headers: {},
+        timeoutMs: 1_000,
+      }),
+    );
+    expect(error).toMatchObject({ code: 'InvalidRequest', retryable: false });
+    expect(error.message).toContain('ERR_INVALID_URL');
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ApplyDeps, applyCheckpoints } from '../../../src/checkpoint/apply.ts';
-import type { IdentifiedCommand } from '../../../src/checkpoint/coalesce.ts';
+import {
+  type ApplyDeps,
+  type ApplyInput,
+  type ApplyReport,
+  applyCheckpoints,
+  type RecordOutcome,
+} from '../../../src/checkpoint/apply.ts';
 import type { CheckpointCommand } from '../../../src/checkpoint/command.ts';
 import { SlsNetworkError } from '../../../src/sls/errors.ts';
 import { cursor } from '../../helpers/factories.ts';
@@ -16,8 +21,13 @@ import {
 const ENDPOINT = 'http://127.0.0.1:9';
 const DEADLINE = Date.UTC(2026, 10, 23, 8, 0, 58);
 
-const ids = (commands: readonly CheckpointCommand[]): IdentifiedCommand<number>[] =>
+const ids = (commands: readonly CheckpointCommand[]): ApplyInput<number>[] =>
   commands.map((command, id) => ({ id, command }));
+/** The outcomes in input order. */
+const outcomesOf = (report: ApplyReport<number>): (RecordOutcome<number> | undefined)[] =>
+  Array.from({ length: report.outcomes.size }, (_, id) => report.outcomes.get(id));
+const statusesOf = (report: ApplyReport<number>) =>
+  outcomesOf(report).map((o) => (o?.status === 'failed' ? o.code : o?.status));
 
 function deps(client: FakeClient, overrides: Partial<ApplyDeps> = {}): ApplyDeps {
   return { client, endpoint: ENDPOINT, deadline: DEADLINE, concurrency: 4, monotonic: false, ...overrides };
@@ -39,10 +49,9 @@ describe('applyCheckpoints', () => {
         [1, cursor(4)],
       ]),
     );
-    expect(results.map((r) => [r.ids, r.outcome])).toEqual([
-      [[0, 2], { status: 'applied' }],
-      [[1, 3], { status: 'applied' }],
-    ]);
+    expect(statusesOf(results)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(results.values).toBe(2);
+    expect(client.reads).toHaveLength(0);
   });
 
   it('passes consumer and forceSuccess through', async () => {
@@ -87,14 +96,16 @@ describe('applyCheckpoints', () => {
       ids([cmd(0, 1), cmd(1, 1), cmd(1, 2), cmd(2, 1)]),
       deps(client, { logger }),
     );
-    expect(results.map((r) => r.outcome)).toEqual([
+    const shardNotExist = {
+      status: 'failed',
+      code: 'ShardNotExist',
+      retryable: false,
+      message: 'UpdateCheckPoint failed: 404 ShardNotExist',
+    };
+    expect(outcomesOf(results)).toEqual([
       { status: 'applied' },
-      {
-        status: 'failed',
-        code: 'ShardNotExist',
-        retryable: false,
-        message: 'UpdateCheckPoint failed: 404 ShardNotExist',
-      },
+      shardNotExist,
+      shardNotExist,
       { status: 'failed', code: 'ConnectionReset', retryable: true, message: 'socket hang up' },
     ]);
     expect(logger.lines.filter((l) => l.event === 'checkpoint.failed').map((l) => l.fields)).toEqual([
@@ -110,31 +121,81 @@ describe('applyCheckpoints', () => {
       if (update.shard === 1) throw null;
     };
     const results = await applyCheckpoints(ids([cmd(0, 1), cmd(1, 1), cmd(2, 1)]), deps(client));
-    expect(results.map((r) => r.outcome)).toEqual([
+    expect(outcomesOf(results)).toEqual([
       { status: 'failed', code: 'Unexpected', retryable: true, message: 'non-Error thrown (string)' },
       { status: 'failed', code: 'Unexpected', retryable: true, message: 'non-Error thrown (null)' },
       { status: 'applied' },
     ]);
   });
 
-  it('sends updates of one shard by different consumers one after the other, in event order', async () => {
+  it("collapses one shard's records to one request, whatever consumer each names, carrying the newest record's", async () => {
     const client = createFakeClient();
-    await applyCheckpoints(
+    const results = await applyCheckpoints(
       ids([
         cmd(0, 9, { consumer: 'c2', forceSuccess: true }),
-        cmd(0, 1, { consumer: 'c1', forceSuccess: true }),
-        cmd(0, 5),
+        cmd(0, 1, { consumer: 'c1', forceSuccess: false }),
+        cmd(0, 5, { consumer: 'c1', forceSuccess: false }),
       ]),
       deps(client, { concurrency: 8 }),
     );
-    expect(client.maxInFlight).toBe(1);
-    expect(client.updates.map((u) => u.update.consumer)).toEqual(['c2', 'c1', undefined]);
-    expect(client.stored.get('proj/store/group')?.get(0)).toBe(cursor(5));
+    expect(client.updates.map((u) => u.update)).toEqual([
+      { shard: 0, checkpoint: cursor(5), consumer: 'c1', forceSuccess: false },
+    ]);
+    expect(statusesOf(results)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('when SLS refuses the newest writer for its consumer, fails its records and writes the newest of the rest', async () => {
+    const client = createFakeClient();
+    const logger = recordingLogger();
+    client.onUpdate = ({ update }) => {
+      if (update.consumer === 'c2') throw apiError('ConsumerNotMatch', 400, false);
+    };
+    const results = await applyCheckpoints(
+      ids([
+        cmd(0, 1, { consumer: 'c1', forceSuccess: false }),
+        cmd(0, 2, { consumer: 'c2', forceSuccess: false }),
+        cmd(0, 3),
+        cmd(0, 4, { consumer: 'c2', forceSuccess: false }),
+      ]),
+      deps(client, { logger }),
+    );
+    expect(client.updates.map((u) => [u.update.consumer, u.update.checkpoint])).toEqual([
+      ['c2', cursor(4)],
+      [undefined, cursor(3)],
+    ]);
+    expect(statusesOf(results)).toEqual(['applied', 'ConsumerNotMatch', 'applied', 'ConsumerNotMatch']);
+    expect(results.values).toBe(2);
+    expect(logger.lines.filter((l) => l.event === 'checkpoint.failed').map((l) => l.fields)).toEqual([
+      expect.objectContaining({ shard: 0, consumer: 'c2', code: 'ConsumerNotMatch', records: 2 }),
+    ]);
+  });
+
+  it('reads the shard back after an ambiguous failure and reports what it holds', async () => {
+    const client = createFakeClient();
+    // Applied, but the connection was lost before the reply: the client cannot tell.
+    const ambiguous = new SlsNetworkError('connection failed (UND_ERR_SOCKET)', {
+      code: 'NetworkError',
+      retryable: true,
+      ambiguous: true,
+    });
+    const original = client.updateCheckpoint.bind(client);
+    client.updateCheckpoint = async (target, update, options) => {
+      await original(target, update, options);
+      throw ambiguous;
+    };
+    const results = await applyCheckpoints(ids([cmd(0, 1), cmd(0, 2)]), deps(client));
+    expect(statusesOf(results)).toEqual(['applied', 'applied']);
+    expect(client.updates).toHaveLength(1);
+    expect(client.reads).toHaveLength(1);
   });
 
   it('returns nothing and sends nothing for no commands', async () => {
     const client = createFakeClient();
-    expect(await applyCheckpoints([], deps(client, { monotonic: true }))).toEqual([]);
+    expect(await applyCheckpoints([], deps(client, { monotonic: true }))).toEqual({
+      outcomes: new Map(),
+      values: 0,
+      requests: { writes: 0, readBacks: 0 },
+    });
     expect(client.updates).toHaveLength(0);
     expect(client.reads).toHaveLength(0);
   });
@@ -155,14 +216,8 @@ describe('applyCheckpoints', () => {
         ids([cmd(0, 99), cmd(1, 101), cmd(2, 1), cmd(3, 1), cmd(0, 100, { consumerGroup: 'other' })]),
         deps(client, { monotonic: true, logger }),
       );
-      expect(results.map((r) => [r.command.consumerGroup, r.command.shard, r.outcome.status])).toEqual([
-        ['group', 0, 'skipped'],
-        ['group', 1, 'applied'],
-        ['group', 2, 'applied'],
-        ['group', 3, 'applied'],
-        ['other', 0, 'applied'],
-      ]);
-      expect(results[0]?.outcome).toEqual({ status: 'skipped', current: cursor(100) });
+      expect(statusesOf(results)).toEqual(['skipped', 'applied', 'applied', 'applied', 'applied']);
+      expect(results.outcomes.get(0)).toEqual({ status: 'skipped', current: cursor(100) });
       expect(client.reads.map(groupName).sort()).toEqual(['proj/store/group', 'proj/store/other']);
       expect(client.updates.map((u) => `${u.target.consumerGroup}:${u.update.shard}`).sort()).toEqual([
         'group:1',
@@ -180,16 +235,16 @@ describe('applyCheckpoints', () => {
     it('sends an equal cursor (it does not move backwards)', async () => {
       const client = createFakeClient();
       client.stored.set('proj/store/group', new Map([[0, cursor(7)]]));
-      const [result] = await applyCheckpoints(ids([cmd(0, 7)]), deps(client, { monotonic: true }));
-      expect(result?.outcome.status).toBe('applied');
+      const result = await applyCheckpoints(ids([cmd(0, 7)]), deps(client, { monotonic: true }));
+      expect(statusesOf(result)).toEqual(['applied']);
     });
 
     it('sends and logs a cursor that does not compare', async () => {
       const client = createFakeClient();
       const logger = recordingLogger();
       client.stored.set('proj/store/group', new Map([[0, 'aGVsbG8=']]));
-      const [result] = await applyCheckpoints(ids([cmd(0, 1)]), deps(client, { monotonic: true, logger }));
-      expect(result?.outcome.status).toBe('applied');
+      const result = await applyCheckpoints(ids([cmd(0, 1)]), deps(client, { monotonic: true, logger }));
+      expect(statusesOf(result)).toEqual(['applied']);
       expect(logger.lines.map((l) => l.event)).toContain('checkpoint.cursor_not_comparable');
     });
 
@@ -198,9 +253,9 @@ describe('applyCheckpoints', () => {
       const known = new Map();
       await applyCheckpoints(ids([cmd(0, 10)]), deps(client, { monotonic: true, known }));
       client.stored.clear(); // a second read would now see nothing
-      const [again] = await applyCheckpoints(ids([cmd(0, 9)]), deps(client, { monotonic: true, known }));
+      const again = await applyCheckpoints(ids([cmd(0, 9)]), deps(client, { monotonic: true, known }));
       expect(client.reads).toHaveLength(1);
-      expect(again?.outcome).toEqual({ status: 'skipped', current: cursor(10) });
+      expect(again.outcomes.get(0)).toEqual({ status: 'skipped', current: cursor(10) });
     });
 
     it("fails the group's updates when its checkpoints cannot be read, without sending them", async () => {
@@ -212,9 +267,7 @@ describe('applyCheckpoints', () => {
         ids([cmd(0, 1), cmd(1, 1), cmd(0, 1, { consumerGroup: 'other' })]),
         deps(client, { monotonic: true }),
       );
-      expect(results.map((r) => (r.outcome.status === 'failed' ? r.outcome.code : r.outcome.status))).toEqual(
-        ['ConsumerGroupNotExist', 'ConsumerGroupNotExist', 'applied'],
-      );
+      expect(statusesOf(results)).toEqual(['ConsumerGroupNotExist', 'ConsumerGroupNotExist', 'applied']);
       expect(client.reads).toHaveLength(2);
       expect(client.updates.map((u) => u.target.consumerGroup)).toEqual(['other']);
     });

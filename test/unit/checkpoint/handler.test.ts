@@ -8,6 +8,7 @@ import {
   handler,
 } from '../../../src/handlers/checkpoint.ts';
 import type { CredentialsProvider } from '../../../src/sls/types.ts';
+import { checkpointConfig } from '../../helpers/configs.ts';
 import {
   cursor,
   eventBridgeEvent,
@@ -20,15 +21,7 @@ import {
 import { apiError, createFakeClient, recordingLogger } from './fake-client.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
-const config = {
-  endpoint: 'http://127.0.0.1:9',
-  project: 'proj',
-  logstore: 'store',
-  consumerGroup: 'group',
-  monotonic: false,
-  concurrency: 4,
-  logLevel: 'info' as const,
-};
+const config = checkpointConfig();
 
 function setup(overrides: Partial<CheckpointHandlerDeps> = {}) {
   const client = createFakeClient();

@@ -26,11 +26,59 @@ describe('parseSecret', () => {
     ).toStrictEqual({ accessKeyId: 'id', accessKeySecret: 's', securityToken: 't' });
   });
 
-  it('trims nothing', () => {
-    expect(parseSecret(ID, '{"accessKeyId":" id ","accessKeySecret":"s\\n"}')).toStrictEqual({
-      accessKeyId: ' id ',
-      accessKeySecret: 's\n',
+  it('accepts the characters AccessKeys, STS ids and tokens are made of', () => {
+    const token = 'CAIS+gF1q6Ft5B2yfSjIr5bsLt/Hg5ZX1KWNaUjlrkFmaOpZuqjdljz2IHhMeXNpAO8Xs/42nGpW7/4clqd0=';
+    expect(
+      parseSecret(
+        ID,
+        JSON.stringify({
+          accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2Ex',
+          accessKeySecret: 'AbC9_-.~x',
+          securityToken: token,
+        }),
+      ),
+    ).toStrictEqual({
+      accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2Ex',
+      accessKeySecret: 'AbC9_-.~x',
+      securityToken: token,
     });
+  });
+
+  // Pasted values often end with a line break. accessKeyId and securityToken go into HTTP headers,
+  // which cannot carry one; a secret with one signs wrongly. Refused when read, never trimmed.
+  it.each([
+    ['accessKeyId', '\n', 'ends with a line break or space'],
+    ['accessKeyId', ' ', 'ends with a line break or space'],
+    ['securityToken', '\r\n', 'ends with a line break or space'],
+    ['accessKeySecret', '\n', 'ends with a line break or space'],
+  ])('refuses %s ending with %j, naming the field and not the value', (field, tail, problem) => {
+    const value = {
+      accessKeyId: 'LTAI5tKEYMARKER',
+      accessKeySecret: 'SECRETMARKER',
+      securityToken: 'TOKENMARKER',
+    };
+    const error = parseError(
+      JSON.stringify({ ...value, [field]: `${value[field as keyof typeof value]}${tail}` }),
+    );
+    expect(error).toMatchObject({ code: 'SecretInvalid', retryable: false, secretId: ID });
+    expect(error.message).toBe(
+      `secret "${ID}": field ${field} ${problem} (only visible ASCII characters are allowed)`,
+    );
+    expect(JSON.stringify(error)).not.toMatch(/MARKER/);
+  });
+
+  it.each([
+    ['a space inside', 'LTAI5t KEY', 'contains a space or control character'],
+    ['a tab', 'LTAI5t\tKEY', 'contains a space or control character'],
+    ['a NUL byte', 'LTAI5t\u0000KEY', 'contains a space or control character'],
+    ['a leading line break', '\nLTAI5tKEY', 'starts with a line break or space'],
+    ['a non-ASCII letter', 'LTAI5tKÉY', 'contains a non-ASCII character'],
+    ['a zero-width space', 'LTAI5tKEY\u200b', 'contains a non-ASCII character'],
+  ])('refuses an accessKeyId with %s', (_name, id, problem) => {
+    const error = parseError(JSON.stringify({ accessKeyId: id, accessKeySecret: 's' }));
+    expect(error.message).toBe(
+      `secret "${ID}": field accessKeyId ${problem} (only visible ASCII characters are allowed)`,
+    );
   });
 
   it.each([

@@ -5,7 +5,12 @@
  */
 import { EmulatorError, SlsModel } from '../../../src/emulator/model.ts';
 import type { HeartbeatClient, HeartbeatTarget } from '../../../src/heartbeat/types.ts';
-import { isRetryableStatus, SlsApiError } from '../../../src/sls/errors.ts';
+import {
+  isRetryableStatus,
+  SlsApiError,
+  SlsDeadlineError,
+  SlsTimeoutError,
+} from '../../../src/sls/errors.ts';
 import type { ManualClock } from '../../helpers/clock.ts';
 
 export type Operation = 'heartbeat' | 'getCheckpoints' | 'createConsumerGroup';
@@ -42,7 +47,7 @@ export interface FakeSls {
   readonly model: SlsModel;
   readonly client: HeartbeatClient;
   readonly calls: Call[];
-  /** Clock time each call takes; capped at its deadline, as the real client's is. */
+  /** Clock time each call takes; past its deadline it times out there, as the real client's does. */
   latencyMs: number | ((call: Call) => number);
   /** Most calls in flight at once. */
   maxInFlight: number;
@@ -73,9 +78,22 @@ export function createFakeSls(
       // Yield a few times so concurrent calls overlap the way real requests do.
       for (let i = 0; i < 3; i++) await Promise.resolve();
       const latency = typeof fake.latencyMs === 'function' ? fake.latencyMs(call) : fake.latencyMs;
-      const until =
-        call.deadline === undefined ? clock.now() + latency : Math.min(clock.now() + latency, call.deadline);
-      if (until > clock.now()) clock.set(until);
+      // As the real client: no attempt once the deadline has passed; a reply later than the
+      // deadline is a timeout at the deadline.
+      if (call.deadline !== undefined && call.deadline <= clock.now()) {
+        throw new SlsDeadlineError('no time left before the deadline', {
+          code: 'DeadlineExceeded',
+          retryable: true,
+        });
+      }
+      if (call.deadline !== undefined && clock.now() + latency > call.deadline) {
+        await clock.sleep(call.deadline - clock.now());
+        throw new SlsTimeoutError(`no complete reply within ${latency} ms`, {
+          code: 'Timeout',
+          retryable: true,
+        });
+      }
+      await clock.sleep(latency);
       const index = faults.findIndex(
         (f) => f.op === call.op && (f.consumer === undefined || f.consumer === call.consumer),
       );

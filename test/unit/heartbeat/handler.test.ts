@@ -9,23 +9,15 @@ import {
 } from '../../../src/handlers/heartbeat.ts';
 import type { CredentialsProvider } from '../../../src/sls/types.ts';
 import { createManualClock } from '../../helpers/clock.ts';
+import { heartbeatConfig } from '../../helpers/configs.ts';
 import { lambdaContext } from '../../helpers/factories.ts';
 import { apiError, createFakeSls, GROUP, LOGSTORE, PROJECT, recordingLogger } from './fake-sls.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 
-const config: HeartbeatHandlerDeps['config'] = {
-  endpoint: 'http://127.0.0.1:9',
+const config = heartbeatConfig({
   targets: [{ project: PROJECT, logstore: LOGSTORE, consumerGroup: GROUP, consumer: 'c1' }],
-  intervalMs: 20_000,
-  concurrency: 4,
-  safetyMarginMs: 3_000,
-  createConsumerGroup: false,
-  groupTimeoutSeconds: 60,
-  groupInOrder: false,
-  requestTimeoutMs: 5_000,
-  logLevel: 'info',
-};
+});
 
 function setup(
   overrides: Partial<HeartbeatHandlerDeps> = {},

@@ -4,7 +4,7 @@ import { type HeartbeatDeps, runHeartbeats } from '../../../src/heartbeat/run.ts
 import { createHeartbeatState, type HeartbeatState, stateKey } from '../../../src/heartbeat/state.ts';
 import type { HeartbeatTarget } from '../../../src/heartbeat/types.ts';
 import { SlsNetworkError } from '../../../src/sls/errors.ts';
-import { createManualClock, type ManualClock } from '../../helpers/clock.ts';
+import { createManualClock, createSimulatedClock, type ManualClock } from '../../helpers/clock.ts';
 import {
   apiError,
   createFakeSls,
@@ -30,8 +30,7 @@ interface Setup {
   ): ReturnType<typeof runHeartbeats>;
 }
 
-function setup(options: Parameters<typeof createFakeSls>[1] = {}): Setup {
-  const clock = createManualClock(T0);
+function setup(options: Parameters<typeof createFakeSls>[1] = {}, clock = createManualClock(T0)): Setup {
   const sls = createFakeSls(clock, options);
   const logger = recordingLogger();
   const state = createHeartbeatState();
@@ -250,7 +249,12 @@ describe('held shards', () => {
     s.sls.fail('heartbeat', apiError('ServerBusy', 503), { times: 10 });
     const report = await s.invoke();
     expect(report.targets[0]).toMatchObject({ shards: [3], beats: 0, failures: 3 });
-    expect(s.state.get(stateKey(target()))).toEqual({ shards: [3], lastSuccessAt: T0 - 5_000 });
+    // The shards and the last success are kept; only the start of the last attempt moved on.
+    expect(s.state.get(stateKey(target()))).toEqual({
+      shards: [3],
+      lastSuccessAt: T0 - 5_000,
+      lastStartedAt: T0 + 40_000,
+    });
   });
 });
 
@@ -407,5 +411,102 @@ describe('several targets', () => {
         targets: [{ consumer: 'c1', ok: false, shards: [], code: 'InternalServerError' }],
       },
     });
+  });
+});
+
+describe('more targets than one interval can serve', () => {
+  // The issue's case at a tenth of production time: 100 targets, 8 at once, 250 ms per call,
+  // 2 s interval, 0.5 s request timeout, 5.5 s invocations once every 6 s, group timeout 6 s.
+  const scaled = {
+    intervalMs: 2_000,
+    concurrency: 8,
+    minBeatMs: 500,
+    safetyMarginMs: 300,
+    groupTimeoutMs: 6_000,
+  };
+  const targets = Array.from({ length: 100 }, (_, i) => target(`c${i}`));
+
+  /** Calls overlap in simulated time: eight 250 ms calls at once take 250 ms, not 2 s. */
+  function simulated(): Setup {
+    const clock = createSimulatedClock(T0);
+    const s = setup({}, clock);
+    return { ...s, invoke: (t, overrides) => clock.run(s.invoke(t, overrides)) };
+  }
+
+  async function invocations(s: Setup, count: number) {
+    const reports = [];
+    for (let i = 0; i < count; i++) {
+      s.clock.set(T0 + i * 6_000);
+      reports.push(await s.invoke(targets, { ...scaled, budgetMs: 5_500 }));
+    }
+    return reports;
+  }
+
+  it('gives every target its beats in turn: none starves, and once all are warm none waits long enough to expire', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 250;
+    const reports = await invocations(s, 6);
+    // The cold start costs a checkpoint read per target: 80 fit the first invocation, the other
+    // 20 go first in the second. From then on every target beats in every invocation.
+    expect(reports[0]?.targets.filter((t) => t.beats > 0)).toHaveLength(80);
+    for (const report of reports.slice(1)) {
+      expect(report.targets.filter((t) => t.beats === 0).map((t) => t.consumer)).toEqual([]);
+    }
+    // Nothing is started without the time for it: a target waits for its turn instead of failing.
+    expect(reports.flatMap((r) => r.targets).filter((t) => t.failures > 0)).toEqual([]);
+    const warmFrom = T0 + 2 * 6_000;
+    for (const t of targets) {
+      const times = s.sls.heartbeats(t.consumer).map((c) => c.at);
+      const gaps = times.slice(1).map((at, i) => [times[i] ?? 0, at - (times[i] ?? 0)] as const);
+      // Targets fit 4.4 s at this rate (not one 2 s interval), so the longest wait is about that.
+      const warm = gaps.filter(([from]) => from >= warmFrom).map(([, gap]) => gap);
+      expect(Math.max(...warm), t.consumer).toBeLessThan(scaled.groupTimeoutMs);
+      expect(Math.max(...gaps.map(([, gap]) => gap)), t.consumer).toBeLessThanOrEqual(6_000 + 2_000);
+    }
+  });
+
+  it('takes turns across warm invocations too, when one invocation cannot serve every target', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 250;
+    // One at a time, a cold target takes 500 ms: ten fit an invocation, for thirty targets.
+    const thirty = targets.slice(0, 30);
+    const served = [];
+    for (let i = 0; i < 3; i++) {
+      s.clock.set(T0 + i * 6_000);
+      const report = await s.invoke(thirty, { ...scaled, concurrency: 1, budgetMs: 5_500 });
+      served.push(report.targets.filter((t) => t.beats > 0).map((t) => Number(t.consumer.slice(1))));
+    }
+    const range = (from: number) => Array.from({ length: 10 }, (_, i) => from + i);
+    expect(served).toEqual([range(0), range(10), range(20)]);
+  });
+
+  it('warns once per invocation, with the numbers, when the targets do not fit one interval', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 250;
+    await invocations(s, 3);
+    const warnings = s.logger.events('heartbeat.over_capacity');
+    expect(warnings).toHaveLength(3);
+    // The third invocation, all targets warm: one beat each.
+    expect(warnings[2]).toMatchObject({
+      level: 'warn',
+      fields: {
+        targets: 100,
+        concurrency: 8,
+        intervalMs: 2_000,
+        beatMs: 250,
+        // 100 targets x 250 ms / 8 at once
+        neededMs: 3_125,
+        // Beats start while 500 ms (a request's time) are left of the 2 s round: 7 x 8.
+        started: 56,
+        waiting: 44,
+      },
+    });
+  });
+
+  it('does not warn when the targets fit', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 100;
+    await s.invoke(targets.slice(0, 20), { ...scaled, budgetMs: 5_500 });
+    expect(s.logger.events('heartbeat.over_capacity')).toEqual([]);
   });
 });

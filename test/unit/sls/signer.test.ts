@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { signedHeaders } from '../../../src/sls/signer.ts';
 import {
   authorization,
   canonicalHeaders,
   canonicalResource,
   contentMd5,
-  signedHeaders,
   stringToSign,
-} from '../../../src/sls/signer.ts';
+} from '../../../src/sls/signer-v1.ts';
 
 const credentials = { accessKeyId: 'test-access-key-id', accessKeySecret: 'test-secret-key' };
 
