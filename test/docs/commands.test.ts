@@ -62,6 +62,7 @@ const COMMANDS: Record<string, string> = {
   'aws sqs delete-queue --queue-url <url>': 'the clean-up block below runs this command',
   'npm install --global serverless@4': V4,
   'serverless deploy --stage prod --region eu-central-1': V4,
+  'serverless deploy --stage prod': V4,
   'serverless info --stage prod --verbose': V4,
   'serverless remove --stage prod': V4,
   'serverless login': V4,
