@@ -1,15 +1,24 @@
 /** Reading the project's Markdown: which files, their shell blocks, their inline code. */
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** The README and every page under docs/. */
-export function docFiles(): string[] {
-  let pages: string[] = [];
+/** The Markdown files under `dir`, recursively. */
+function markdownUnder(dir: string): string[] {
   try {
-    pages = readdirSync('docs').filter((f) => f.endsWith('.md'));
+    return readdirSync(dir, { withFileTypes: true })
+      .flatMap((entry) => {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) return markdownUnder(path);
+        return entry.name.endsWith('.md') ? [path] : [];
+      })
+      .sort();
   } catch {
-    // no docs/ folder
+    return []; // no such folder
   }
-  return ['README.md', ...pages.sort().map((f) => `docs/${f}`)];
+}
+
+/** The README, every page under docs/, and the READMEs next to the code (src/emulator/README.md). */
+export function docFiles(): string[] {
+  return ['README.md', ...markdownUnder('docs'), ...markdownUnder('src')];
 }
 
 /** The text of every ```sh block, with the file it is in. */
@@ -54,4 +63,13 @@ export function shellBlock(first: string): string {
   const block = shellBlocks().find((b) => b.text.trimStart().startsWith(first));
   if (block === undefined) throw new Error(`no sh block starts with ${first}`);
   return block.text;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+export function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+    .replace(/ /g, '-');
 }
