@@ -1,40 +1,26 @@
 /**
- * Cold start: each function bundled as it ships (esbuild, minified ESM, AWS SDK included), its
- * size, and the median time to import it in a fresh Node process next to an empty handler.
+ * Cold start: each function bundled exactly as it ships (bench/deploy-build.ts: the options of
+ * serverless-esbuild.json, which serverless.yml deploys with), its size, and the median time to
+ * import it in a fresh Node process next to an empty handler, with `--enable-source-maps` as in
+ * Lambda (serverless.yml sets it in NODE_OPTIONS) and without.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { buildAsDeployed } from './deploy-build.ts';
 import { printTable } from './table.ts';
 
 const RUNS = 21;
 
-/** The same esbuild settings serverless.yml uses for deployment. */
-export const SHIPPED: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  treeShaking: true,
-  sourcemap: false,
-  banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
-  logLevel: 'error',
-};
-
-/** Bundles `entry` as it ships; returns the bundle's size in bytes. */
-export async function bundle(entry: string, outfile: string): Promise<number> {
-  await build({ ...SHIPPED, entryPoints: [entry], outfile });
-  return statSync(outfile).size;
-}
-
-/** Milliseconds to import `file` in a fresh Node process. */
-export function importMs(file: string, env: NodeJS.ProcessEnv): number {
+/** Milliseconds to import `file` in a fresh Node process started with `flags`. */
+export function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[] = []): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
   return Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }),
+    execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
+      env,
+      encoding: 'utf8',
+    }),
   );
 }
 
@@ -52,13 +38,11 @@ export async function benchColdStart(): Promise<void> {
       { name: 'empty handler', entry: emptyEntry },
       { name: 'heartbeat', entry: 'src/handlers/heartbeat.ts' },
       { name: 'checkpoint', entry: 'src/handlers/checkpoint.ts' },
-    ].map((b) => ({
-      ...b,
-      file: join(dir, `${b.name.replace(/\s/g, '-')}.mjs`),
-      size: 0,
-      times: [] as number[],
-    }));
-    for (const b of bundles) b.size = await bundle(b.entry, b.file);
+    ].map((b) => ({ ...b, file: '', size: 0, times: [] as number[], mapTimes: [] as number[] }));
+    for (const b of bundles) {
+      b.file = await buildAsDeployed(b.entry, join(dir, b.name.replace(/\s/g, '-')));
+      b.size = statSync(b.file).size;
+    }
 
     // Module scope parses the environment at import, as in Lambda; these values are never used.
     const env = {
@@ -72,20 +56,24 @@ export async function benchColdStart(): Promise<void> {
       SLS_CREDENTIALS_SECRET_ID: 'bench-secret',
     };
     // Interleaved so machine noise hits every bundle alike.
-    for (let i = 0; i < RUNS; i++) for (const b of bundles) b.times.push(importMs(b.file, env));
+    for (let i = 0; i < RUNS; i++) {
+      for (const b of bundles) {
+        b.times.push(importMs(b.file, env, []));
+        b.mapTimes.push(importMs(b.file, env, ['--enable-source-maps']));
+      }
+    }
 
-    const empty = median(bundles[0]?.times ?? []);
+    const empty = median(bundles[0]?.mapTimes ?? []);
     printTable(
-      `Cold start (esbuild minified ESM, AWS SDK bundled; median of ${RUNS} fresh-process imports)`,
-      [
-        ...bundles.map((b) => ({
-          bundle: b.name,
-          'size KB': (b.size / 1000).toFixed(1),
-          'import ms (median)': median(b.times).toFixed(1),
-          'goal: < 300 KB and < 1.5x empty + 60 ms':
-            b.name === 'empty handler' ? '' : goal(b.size, median(b.times), empty),
-        })),
-      ],
+      `Cold start (the deployed bundles: serverless-esbuild.json; median of ${RUNS} fresh-process imports)`,
+      bundles.map((b) => ({
+        bundle: b.name,
+        'size KB': (b.size / 1000).toFixed(1),
+        'import ms, as deployed (--enable-source-maps)': median(b.mapTimes).toFixed(1),
+        'import ms, no source maps': median(b.times).toFixed(1),
+        'goal: < 300 KB and < 1.5x empty + 60 ms':
+          b.name === 'empty handler' ? '' : goal(b.size, median(b.mapTimes), empty),
+      })),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

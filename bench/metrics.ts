@@ -1,15 +1,16 @@
 /**
  * Metrics: `@aws-lambda-powertools/metrics` against our own EMF writer (src/metrics/emf.ts), each
- * bundled as the functions ship (esbuild, minified ESM). Bundle size, import time in a fresh
- * process, and the CPU cost of one record as a heartbeat round writes it (2 dimensions, 5
- * metrics), with stdout going nowhere.
+ * bundled as the functions ship (the deploy's esbuild options: bench/deploy-build.ts). Bundle
+ * size, import time in a fresh process, and the CPU cost of one record as a heartbeat round
+ * writes it (2 dimensions, 5 metrics), with stdout going nowhere.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { importMs, median, SHIPPED } from './cold-start.ts';
+import { importMs, median } from './cold-start.ts';
+import { deployEsbuildOptions } from './deploy-build.ts';
 import { printTable } from './table.ts';
 
 const RUNS = 21;
@@ -51,7 +52,7 @@ export const handler = async () => {
 
 async function bundleSource(contents: string, outfile: string): Promise<number> {
   await build({
-    ...SHIPPED,
+    ...deployEsbuildOptions(),
     stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
     outfile,
   });

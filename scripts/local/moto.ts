@@ -4,27 +4,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { INSTALL_HINT, onPath } from './tools.ts';
 
-export const INSTALL_HINT =
-  "moto_server (moto 5.x with its server extra) is preinstalled in this image via pip; otherwise install it with `pip install 'moto[server]'` (.ci/run does this when it is absent) and make sure it is on PATH";
 const READY_TIMEOUT_MS = 15_000;
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,7 +61,7 @@ function stop(child: ChildProcess): Promise<void> {
  */
 export async function startMotoServer(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const binary = onPath('moto_server');
-  if (binary === undefined) throw new Error(`moto_server is not on PATH. ${INSTALL_HINT}`);
+  if (binary === undefined) throw new Error(`moto_server not found on PATH: ${INSTALL_HINT}`);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });

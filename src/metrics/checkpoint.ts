@@ -52,7 +52,7 @@ const GROUP_FATES = [
   ['blocked', 'Blocked'],
 ] as const;
 
-/** The checkpoint metrics of `scope` (see the README's Monitoring section for their meaning). */
+/** The checkpoint metrics of `scope` (see docs/monitoring.md for their meaning). */
 export function checkpointMetrics(scope: MetricsScope): CheckpointMetrics {
   if (scope.level === 'off') return { invocation: () => {}, lost: () => {} };
   const totals = (at: number, counts: CheckpointCounts) =>

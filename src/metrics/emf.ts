@@ -4,7 +4,7 @@
  * IAM grant and nothing that can fail an invocation.
  *
  * Our own small writer rather than `@aws-lambda-powertools/metrics`: see `npm run bench --
- * metrics` and the README's Monitoring section for the measured difference and the reasons.
+ * metrics` and docs/monitoring.md for the measured difference and the reasons.
  */
 
 /** The CloudWatch units these functions use. */

@@ -15,7 +15,7 @@ export interface HeartbeatMetrics {
   lag(at: number, lags: readonly GroupLag[]): void;
 }
 
-/** The heartbeat metrics of `scope` (see the README's Monitoring section for their meaning). */
+/** The heartbeat metrics of `scope` (see docs/monitoring.md for their meaning). */
 export function heartbeatMetrics(scope: MetricsScope): HeartbeatMetrics {
   if (scope.level === 'off') return { round: () => {}, lag: () => {} };
   return {

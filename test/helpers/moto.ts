@@ -2,9 +2,8 @@
  * A real Secrets Manager on 127.0.0.1: a vitest globalSetup that starts `moto_server` on a free
  * port, waits until it answers, `provide`s its URL as `motoEndpoint`, and stops it at teardown.
  *
- * When moto_server is missing or does not start, the unit tests still run: the reason is
- * provided as `motoError` and `motoEndpointOrFail()` (called by the integration tests) fails
- * with it.
+ * When moto_server is missing or does not start, the whole run fails here, once, with the reason
+ * and the install line (`npm test` checks for it even earlier: scripts/local/preflight.ts).
  */
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
@@ -14,32 +13,21 @@ export { resetMoto } from '../../scripts/local/moto.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** `http://127.0.0.1:PORT` of the running moto_server, or '' when it is not running. */
+    /** `http://127.0.0.1:PORT` of the running moto_server. */
     motoEndpoint: string;
-    /** Why moto_server is not running ('' when it is). */
-    motoError: string;
   }
 }
 
 /** vitest globalSetup: start moto_server, provide its URL, return the teardown. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let server: Awaited<ReturnType<typeof startMotoServer>> | undefined;
-  try {
-    server = await startMotoServer();
-    project.provide('motoEndpoint', server.endpoint);
-    project.provide('motoError', '');
-  } catch (error) {
-    project.provide('motoEndpoint', '');
-    project.provide('motoError', error instanceof Error ? error.message : String(error));
-  }
-  return async () => {
-    await server?.stop();
-  };
+  const server = await startMotoServer();
+  project.provide('motoEndpoint', server.endpoint);
+  return () => server.stop();
 }
 
-/** The moto URL for integration tests; throws with the reason (and how to fix it) when absent. */
+/** The URL of the moto_server the globalSetup started. */
 export function motoEndpointOrFail(): string {
   const endpoint = inject('motoEndpoint');
-  if (!endpoint) throw new Error(`moto_server is not running: ${inject('motoError') || 'unknown reason'}`);
+  if (!endpoint) throw new Error('moto_server is not running: is test/helpers/moto.ts the globalSetup?');
   return endpoint;
 }

@@ -13,7 +13,7 @@ describe('loadHeartbeatConfig', () => {
       intervalMs: 20_000,
       concurrency: 8,
       createConsumerGroup: false,
-      groupTimeoutSeconds: 60,
+      groupTimeoutSeconds: 120,
       requestTimeoutMs: 5_000,
       credentialsTtlMs: 300_000,
       logLevel: 'info',

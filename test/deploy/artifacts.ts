@@ -1,0 +1,105 @@
+/** The function zips `osls package` writes: what each holds, that it loads, that the bench builds it. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAsDeployed } from '../../bench/deploy-build.ts';
+import { runProcess } from '../helpers/process.ts';
+import { environmentOf, functionZip, type Packaged, type Variants, workDir } from './packaging.ts';
+
+/** Far above today's bundles (about 1.1 MB each); catches a dependency pulled in by mistake. */
+const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
+
+/** Imports a bundle with Node 24 in a child process, as the Lambda runtime would at cold start. */
+async function importBundle(file: string, env: Record<string, string>): Promise<string> {
+  const probe =
+    'const m = await import(process.argv[1]); console.log(JSON.stringify(Object.keys(m).sort()), typeof m.handler);';
+  const { code, output } = await runProcess(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', probe, file],
+    { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env } },
+  );
+  if (code !== 0) throw new Error(`importing ${file} failed (${code}):\n${output}`);
+  return output.trim();
+}
+
+/** Registers the artifact tests of the packaged `test` stage. */
+export function describeArtifacts(variants: () => Variants): void {
+  let test: Packaged;
+  beforeAll(() => {
+    ({ test } = variants());
+  });
+
+  describe('artifacts', () => {
+    const functions = [
+      { id: 'HeartbeatLambdaFunction', name: 'heartbeat', other: 'checkpoint' },
+      { id: 'CheckpointLambdaFunction', name: 'checkpoint', other: 'heartbeat' },
+    ] as const;
+
+    it.each(functions)('the $name zip holds its own bundle and source map only', ({ id, name, other }) => {
+      const { file, entries } = functionZip(test, id);
+      expect(entries.map((e) => e.name).sort()).toEqual([
+        `src/handlers/${name}.mjs`,
+        `src/handlers/${name}.mjs.map`,
+      ]);
+      const bundleEntry = entries.find((e) => e.name.endsWith('.mjs'));
+      const bytes = bundleEntry?.read() ?? Buffer.alloc(0);
+      expect(bytes.length).toBe(bundleEntry?.size);
+      const bundle = bytes.toString('utf8');
+      expect(bundleEntry?.size).toBeLessThan(MAX_BUNDLE_BYTES);
+      // ESM with a `require` for the CommonJS dependencies; minified; linked to its map.
+      expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
+      expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${name}.mjs.map`)).toBe(true);
+      // Minified: the handler module's local names are gone.
+      expect(bundle).not.toContain('handlerFromEnv');
+      // Its own handler's log events, not the other function's.
+      expect(bundle).toContain(`${name}.summary`);
+      expect(bundle).not.toContain(`${other}.summary`);
+      const map = JSON.parse(
+        entries
+          .find((e) => e.name.endsWith('.map'))
+          ?.read()
+          .toString('utf8') ?? '{}',
+      ) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sources).toContainEqual(expect.stringMatching(new RegExp(`src/handlers/${name}\\.ts$`)));
+      expect(map.sources.filter((s) => s.includes(`src/handlers/${other}.ts`))).toEqual([]);
+      expect(map.sourcesContent).toBeUndefined();
+
+      const mapEntry = entries.find((e) => e.name.endsWith('.map'));
+      console.info(
+        `${name}: ${basename(file)} ${readFileSync(file).length} bytes; ${name}.mjs ${bundleEntry?.size} bytes, ` +
+          `${name}.mjs.map ${mapEntry?.size} bytes`,
+      );
+    });
+
+    it.each(functions)(
+      'the cold-start bench builds the very $name bundle that ships',
+      async ({ id, name }) => {
+        const shipped = functionZip(test, id).entries.find((e) => e.name === `src/handlers/${name}.mjs`);
+        const dir = workDir(`bench-${name}`);
+        const built = await buildAsDeployed(`src/handlers/${name}.ts`, dir);
+        expect(basename(built)).toBe(`${name}.mjs`);
+        const bytes = readFileSync(built);
+        const shippedBytes = shipped?.read() ?? Buffer.alloc(0);
+        expect(bytes.length).toBe(shippedBytes.length);
+        expect(bytes.equals(shippedBytes)).toBe(true);
+      },
+    );
+
+    it.each(functions)('the $name bundle loads on Node 24 and exports its handler', async ({ id, name }) => {
+      const { entries } = functionZip(test, id);
+      const dir = workDir(name);
+      for (const entry of entries) {
+        mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+        writeFileSync(join(dir, entry.name), entry.read());
+      }
+      const output = await importBundle(
+        join(dir, `src/handlers/${name}.mjs`),
+        environmentOf(test.template, id),
+      );
+      expect(output).toMatch(/"handler".* function$/);
+    });
+  });
+}
