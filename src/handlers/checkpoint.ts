@@ -9,7 +9,7 @@
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import type { RequestCounts } from '../checkpoint/apply.ts';
+import type { ApplyDeps, RequestCounts } from '../checkpoint/apply.ts';
 import { type BatchRecord, landed, type RecordFate, runCheckpointBatch } from '../checkpoint/batch.ts';
 import { type CommandDefaults, parseCommand, parseCommandBody } from '../checkpoint/command.ts';
 import { type DetectedEvent, detectEvent, recordCount } from '../checkpoint/events.ts';
@@ -25,7 +25,6 @@ import { slsCredentials } from '../credentials/middleware.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { checkpointMetrics } from '../metrics/checkpoint.ts';
 import { type MetricsScope, metricsOff } from '../metrics/scope.ts';
-import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
 
@@ -41,7 +40,8 @@ export interface CheckpointHandlerDeps {
     CheckpointConfig,
     'endpoint' | 'project' | 'logstore' | 'consumerGroup' | 'monotonic' | 'concurrency' | 'logLevel'
   >;
-  readonly client: Pick<SlsClient, 'updateCheckpoint' | 'getCheckpoints'>;
+  /** Writes checkpoints and resolves seeks. */
+  readonly client: ApplyDeps['client'];
   readonly logger?: Logger | undefined;
   /** Epoch ms; the same clock the client uses, since the deadline is passed to it. */
   readonly now?: (() => number) | undefined;
@@ -68,7 +68,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
       { ...summary, requests: requests.writes, readBacks: requests.readBacks },
       fates,
     );
-    return { requests: requests.writes, readBacks: requests.readBacks };
+    return { requests: requests.writes, readBacks: requests.readBacks, seekLookups: requests.lookups };
   };
   const defaults: CommandDefaults = {
     project: deps.config.project,
@@ -76,15 +76,15 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     consumerGroup: deps.config.consumerGroup,
   };
 
+  const deadlineOf = (context: Context) => now() + remainingTime(context, now)() - margin;
   const run = async (records: readonly BatchRecord[], ordered: boolean, context: Context, logger: Logger) => {
-    const remaining = remainingTime(context, now)();
     return runCheckpointBatch(
       records,
       { ordered },
       {
         client: deps.client,
         endpoint: deps.config.endpoint,
-        deadline: now() + remaining - margin,
+        deadline: deadlineOf(context),
         concurrency: deps.config.concurrency,
         monotonic: deps.config.monotonic,
         logger,
@@ -104,7 +104,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     }));
     let fates: readonly RecordFate[];
     let updates = 0;
-    let requests: RequestCounts = { writes: 0, readBacks: 0 };
+    let requests: RequestCounts = { writes: 0, readBacks: 0, lookups: 0 };
     try {
       const report = await run(records, source.fifo, context, logger);
       fates = report.fates;

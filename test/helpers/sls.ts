@@ -1,6 +1,6 @@
 /** Fixtures for tests that talk to the real emulator over HTTP. */
 import { startEmulator } from '../../src/emulator/server.ts';
-import type { EmulatorKey, SlsEmulator } from '../../src/emulator/types.ts';
+import type { EmulatorKey, LogstoreOptions, SlsEmulator } from '../../src/emulator/types.ts';
 import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
@@ -39,16 +39,16 @@ export interface SlsFixture {
 }
 
 /**
- * Starts an emulator with project `test-project`, logstore `test-logstore` (`shards` shards) and
- * group `test-group` (timeout 60 s), driven by a manual clock shared with the clients it makes.
+ * Starts an emulator with project `test-project`, logstore `test-logstore` (`shards` shards, made
+ * with `logstore`'s options) and group `test-group` (timeout 60 s), driven by a manual clock shared with the clients it makes.
  * Client backoff sleeps advance the manual clock, so retries take no real time.
  */
 export async function startSlsFixture(
-  options: { shards?: number; groupTimeoutSeconds?: number } = {},
+  options: { shards?: number; groupTimeoutSeconds?: number; logstore?: LogstoreOptions } = {},
 ): Promise<SlsFixture> {
   const clock = createManualClock();
   const emulator = await startEmulator({ now: clock.now, keys: [TEST_KEY] });
-  emulator.createLogstore('test-project', 'test-logstore', options.shards ?? 4);
+  emulator.createLogstore('test-project', 'test-logstore', options.shards ?? 4, options.logstore);
   emulator.createConsumerGroup('test-project', 'test-logstore', 'test-group', {
     timeoutSeconds: options.groupTimeoutSeconds ?? 60,
   });
