@@ -6,6 +6,7 @@
  * - EventBridge (`detail` is one command) and direct invocation (one command or an array): a
  *   summary on success; on any failure an `Error` naming each failed command, so Lambda's own
  *   retries and on-failure destination take over.
+ * - Direct invocation `{"action":"status"}`: the consumer group's status (read-only).
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
@@ -26,6 +27,8 @@ import { createLogger, type Logger } from '../log.ts';
 import { checkpointMetrics } from '../metrics/checkpoint.ts';
 import { type MetricsScope, metricsOff } from '../metrics/scope.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
+import { parseStatusRequest } from '../status/request.ts';
+import { type GroupStatus, readGroupStatus, type StatusClient } from '../status/status.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
 
 /** Time kept back from the invocation's remaining time, to reply before Lambda's timeout. */
@@ -40,8 +43,8 @@ export interface CheckpointHandlerDeps {
     CheckpointConfig,
     'endpoint' | 'project' | 'logstore' | 'consumerGroup' | 'monotonic' | 'concurrency' | 'logLevel'
   >;
-  /** Writes checkpoints and resolves seeks. */
-  readonly client: ApplyDeps['client'];
+  /** Writes checkpoints and resolves seeks; reads a group's status. */
+  readonly client: ApplyDeps['client'] & StatusClient;
   readonly logger?: Logger | undefined;
   /** Epoch ms; the same clock the client uses, since the deadline is passed to it. */
   readonly now?: (() => number) | undefined;
@@ -178,7 +181,29 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     throw new CheckpointCommandsError(`${what} did not land: ${listed.join('; ')}`, failures, summary);
   };
 
-  const core = async (event: unknown, context: Context): Promise<SQSBatchResponse | CheckpointSummary> => {
+  /** `{"action":"status"}`: the group's status, read-only, within the invocation's deadline. */
+  const handleStatus = async (request: unknown, context: Context, logger: Logger): Promise<GroupStatus> => {
+    const parsed = parseStatusRequest(request, defaults);
+    if (!parsed.ok) throw new Error(`checkpoint: invalid action: ${parsed.error}`);
+    const started = now();
+    const status = await readGroupStatus(
+      { endpoint: deps.config.endpoint, ...parsed.group },
+      { client: deps.client, now, deadline: deadlineOf(context), concurrency: deps.config.concurrency },
+    );
+    logger.info('checkpoint.status', {
+      ...parsed.group,
+      lagSeconds: status.lagSeconds,
+      shards: status.shards.length,
+      shardErrors: status.shardErrors,
+      durationMs: now() - started,
+    });
+    return status;
+  };
+
+  const core = async (
+    event: unknown,
+    context: Context,
+  ): Promise<SQSBatchResponse | CheckpointSummary | GroupStatus> => {
     const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
     const source = detectEvent(event);
     switch (source.kind) {
@@ -188,6 +213,8 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
         return handleCommands('eventbridge', [source.detail], true, context, logger);
       case 'direct':
         return handleCommands('direct', source.commands, source.single, context, logger);
+      case 'action':
+        return handleStatus(source.request, context, logger);
       default:
         throw new Error(`checkpoint: unsupported event: ${source.reason}`);
     }

@@ -2,7 +2,7 @@
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { EmulatorKey, LogstoreOptions, SlsEmulator } from '../../src/emulator/types.ts';
 import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
-import { silentLogger } from '../../src/log.ts';
+import { type Logger, silentLogger } from '../../src/log.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
 import { type Signing, signedHeaders } from '../../src/sls/signer.ts';
@@ -92,7 +92,12 @@ export async function startSlsFixture(
  */
 export function checkpointHandler(
   f: SlsFixture,
-  options: { monotonic?: boolean; concurrency?: number; client?: Partial<SlsClientOptions> } = {},
+  options: {
+    monotonic?: boolean;
+    concurrency?: number;
+    client?: Partial<SlsClientOptions>;
+    logger?: Logger;
+  } = {},
 ) {
   return createCheckpointHandler({
     config: {
@@ -105,7 +110,7 @@ export function checkpointHandler(
       logLevel: 'info',
     },
     client: f.client(options.client),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     now: f.clock.now,
   });
 }
