@@ -149,7 +149,8 @@ async function readShard(
     status = { ...status, endCursor: end };
     if (checkpoint !== undefined) {
       const lag = await lagBehind(deps.client, target, shard, checkpoint, end, deps.now, options);
-      status = { ...status, checkpointTime: lag.receivedAt, lagSeconds: lag.seconds };
+      // Whole seconds, as SLS's own times are.
+      status = { ...status, checkpointTime: lag.receivedAt, lagSeconds: Math.round(lag.seconds) };
     }
     const endTime = await deps.client.getCursorTime(target, shard, end, options);
     // At the end, the checkpoint's time is the end's.
