@@ -56,6 +56,13 @@ describe('README commands', () => {
     expect(run.output).toMatch(/SLS emulator listening on http:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('npx slscheckpoint --help runs the operator CLI from the checkout', async () => {
+    expect(readme).toContain('`npx slscheckpoint --help`');
+    const run = await runProcess('npx', ['slscheckpoint', '--help'], { env: { ...process.env, CI: 'true' } });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toMatch(/Usage: slscheckpoint \[options\] \[command\]/);
+  });
+
   it('npm run bench runs (one quick benchmark here)', async () => {
     const run = await npm(['run', 'bench', '--', 'signing']);
     expect(run.output).toContain('signatures/s');
