@@ -3,6 +3,7 @@
  * `logstore` and `consumerGroup` (the function's defaults otherwise). Never throws, never echoes.
  */
 import * as z from 'zod/mini';
+import type { CommandDefaults } from '../checkpoint/command.ts';
 import { formatIssues, slsNameSchema as slsName } from '../validation.ts';
 
 const statusSchema = z.strictObject({
@@ -12,11 +13,8 @@ const statusSchema = z.strictObject({
   consumerGroup: z.optional(slsName('consumerGroup')),
 });
 
-export interface GroupNames {
-  readonly project: string;
-  readonly logstore: string;
-  readonly consumerGroup: string;
-}
+/** The group a status request names: the same fields a checkpoint command's defaults fill in. */
+export type GroupNames = CommandDefaults;
 
 export type StatusRequestResult =
   | { readonly ok: true; readonly group: GroupNames }
