@@ -133,6 +133,9 @@ const checkpointSchema = z.object({
   CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
 });
 
+/** The operator CLI: the same variables, but the secret is optional (keys may come from the environment). */
+const operatorSchema = z.object({ ...common, SLS_CREDENTIALS_SECRET_ID: z.optional(secretId) });
+
 /**
  * `VAR=` and a blank `VAR=" "` count as unset (deploy tools often render an absent parameter as
  * ''), so every rule, the schema's and the cross-variable ones, sees the same set of variables.
@@ -202,13 +205,13 @@ export interface CheckpointConfig extends CommonConfig {
   readonly concurrency: number;
 }
 
-function commonFrom(env: z.infer<typeof heartbeatSchema> | z.infer<typeof checkpointSchema>): CommonConfig {
+function commonFrom(env: z.infer<typeof operatorSchema>): CommonConfig {
   return {
     endpoint: env.SLS_ENDPOINT,
     project: env.SLS_PROJECT,
     logstore: env.SLS_LOGSTORE,
     consumerGroup: env.SLS_CONSUMER_GROUP,
-    secretId: env.SLS_CREDENTIALS_SECRET_ID,
+    secretId: env.SLS_CREDENTIALS_SECRET_ID ?? '',
     credentialsTtlMs: env.SLS_CREDENTIALS_TTL_SECONDS * 1000,
     requestTimeoutMs: env.SLS_REQUEST_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
@@ -271,4 +274,9 @@ export function loadCheckpointConfig(env: Env = process.env): CheckpointConfig {
     monotonic: parsed.CHECKPOINT_MONOTONIC,
     concurrency: parsed.CHECKPOINT_CONCURRENCY,
   });
+}
+
+/** The operator CLI's configuration: `secretId` is '' when no secret is named. */
+export function loadOperatorConfig(env: Env = process.env): CommonConfig {
+  return Object.freeze(commonFrom(parseEnv(operatorSchema, env, signingProblems)));
 }

@@ -7,16 +7,18 @@ import { forEachConcurrently } from '../concurrency.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { Target } from '../sls/types.ts';
-import type { CheckpointCommand } from './command.ts';
+import type { CheckpointCommand, Command } from './command.ts';
 import { groupKey, shardKey } from './cursor.ts';
+import { combineOutcomes, type Lookups, newLookups, resolveSeeks, type SeekClient } from './seek.ts';
 import { type Decision, failedOutcome, type RecordOutcome, type ShardRecord, settleShard } from './shard.ts';
 
+export type { Lookups } from './seek.ts';
 export type { RecordOutcome } from './shard.ts';
 
 /** A validated command, the id of the record it came from, and its FIFO message group if any. */
 export interface ApplyInput<Id> {
   readonly id: Id;
-  readonly command: CheckpointCommand;
+  readonly command: Command;
   readonly group?: string | undefined;
 }
 
@@ -29,10 +31,14 @@ export interface ApplyReport<Id> {
   readonly requests: RequestCounts;
 }
 
-/** UpdateCheckPoint calls (a call's own retries not counted) and read-backs after ambiguity. */
+/**
+ * UpdateCheckPoint calls (a call's own retries not counted), read-backs after ambiguity, and the
+ * ListShards and GetCursor calls that resolved seeks.
+ */
 export interface RequestCounts {
   writes: number;
   readBacks: number;
+  lookups: number;
 }
 
 /**
@@ -43,7 +49,7 @@ export interface RequestCounts {
 export type KnownCheckpoints = Map<string, Promise<Map<number, string>>>;
 
 export interface ApplyDeps {
-  readonly client: Pick<SlsClient, 'updateCheckpoint' | 'getCheckpoints'>;
+  readonly client: Pick<SlsClient, 'updateCheckpoint' | 'getCheckpoints'> & SeekClient;
   readonly endpoint: string;
   /** Epoch ms no request (or retry) may run past. */
   readonly deadline: number;
@@ -53,14 +59,18 @@ export interface ApplyDeps {
   readonly monotonic: boolean;
   readonly logger?: Logger | undefined;
   readonly known?: KnownCheckpoints | undefined;
+  /** Seek resolutions already made in this invocation (see `resolveSeeks`). */
+  readonly lookups?: Lookups | undefined;
 }
 
 /**
  * Applies `inputs` (in event order) and returns every record's outcome.
  *
- * Each shard gets one value, whatever consumers its records name, written by one call at a time
- * and read back when an attempt was ambiguous (see `settleShard`); different shards go
- * concurrently, `concurrency` at a time. The happy path sends exactly one request per shard.
+ * Seeks are resolved to cursors first (`resolveSeeks`); then each shard gets one value, whatever
+ * consumers its records name, written by one call at a time and read back when an attempt was
+ * ambiguous (see `settleShard`); different shards go concurrently, `concurrency` at a time. A
+ * record lands when every shard it names landed. The happy path of cursor commands sends exactly
+ * one request per shard.
  */
 export async function applyCheckpoints<Id>(
   inputs: readonly ApplyInput<Id>[],
@@ -68,38 +78,49 @@ export async function applyCheckpoints<Id>(
 ): Promise<ApplyReport<Id>> {
   const logger = deps.logger ?? silentLogger;
   const known = deps.known ?? new Map();
-  const shards = new Map<string, ShardRecord<Id>[]>();
-  inputs.forEach(({ id, command, group }, position) => {
+  const requests: RequestCounts = { writes: 0, readBacks: 0, lookups: 0 };
+  const resolution = await resolveSeeks(inputs, {
+    ...deps,
+    lookups: deps.lookups ?? newLookups(),
+    onLookup: () => requests.lookups++,
+  });
+  // A seek that could not be resolved is a value refused before sending: decided, not written.
+  let values = resolution.failed.size;
+  for (const { id, command } of inputs) {
+    const refused = resolution.failed.get(id);
+    if (refused !== undefined) logDecision(logger, { command, records: 1, outcome: refused });
+  }
+
+  const shards = new Map<string, ShardRecord<number>[]>();
+  resolution.parts.forEach(({ command, position, group }, id) => {
     const key = shardKey(command, deps.endpoint);
     const records = shards.get(key) ?? [];
     records.push({ id, command, position, group });
     shards.set(key, records);
   });
 
-  const outcomes = new Map<Id, RecordOutcome<Id>>();
-  let values = 0;
-  const requests: RequestCounts = { writes: 0, readBacks: 0 };
+  const partOutcomes = new Map<number, RecordOutcome<number>>();
   await forEachConcurrently([...shards.values()], deps.concurrency, async (records) => {
-    const { command } = records[0] as ShardRecord<Id>;
+    const { command } = records[0] as ShardRecord<number>;
     const target = targetOf(command, deps.endpoint);
     try {
       const io = shardIO(target, command.shard, known, deps, logger, requests);
       const report = await settleShard(records, io, deps.monotonic);
-      for (const [id, outcome] of report.outcomes) outcomes.set(id, outcome);
+      for (const [id, outcome] of report.outcomes) partOutcomes.set(id, outcome);
       values += report.decisions.length;
       for (const decision of report.decisions) logDecision(logger, decision);
     } catch (error) {
       // settleShard does not throw; should it ever, the shard's records did not land.
       const outcome = failedOutcome(error);
-      for (const r of records) outcomes.set(r.id, outcome);
+      for (const r of records) partOutcomes.set(r.id, outcome);
       logDecision(logger, { command, records: records.length, outcome });
     }
   });
-  return { outcomes, values, requests };
+  return { outcomes: combineOutcomes(inputs, resolution, partOutcomes), values, requests };
 }
 
 /** The shard's calls, bounded by the invocation's deadline. */
-function shardIO<Id>(
+function shardIO(
   target: Target,
   shard: number,
   known: KnownCheckpoints,
@@ -148,10 +169,10 @@ function shardIO<Id>(
         current,
       });
     },
-  } satisfies Parameters<typeof settleShard<Id>>[1];
+  } satisfies Parameters<typeof settleShard<number>>[1];
 }
 
-function targetOf(command: CheckpointCommand, endpoint: string): Target {
+function targetOf(command: Command, endpoint: string): Target {
   return {
     endpoint,
     project: command.project,
@@ -176,17 +197,21 @@ function readOnce(known: KnownCheckpoints, target: Target, deps: ApplyDeps): Pro
 }
 
 /** The fields that identify a command in logs and errors. */
-export function describeCommand(command: CheckpointCommand): Record<string, unknown> {
+export function describeCommand(command: Command): Record<string, unknown> {
   return {
     project: command.project,
     logstore: command.logstore,
     consumerGroup: command.consumerGroup,
     shard: command.shard,
     consumer: command.consumer,
+    ...(command.from === undefined ? {} : { from: command.from }),
   };
 }
 
-function logDecision<Id>(logger: Logger, decision: Decision<Id>): void {
+function logDecision<Id>(
+  logger: Logger,
+  decision: Omit<Decision<Id>, 'command'> & { readonly command: Command },
+): void {
   const { outcome } = decision;
   if (outcome.status === 'applied' || outcome.status === 'blocked') return;
   const fields = {

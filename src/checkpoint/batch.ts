@@ -9,8 +9,9 @@ import {
   type KnownCheckpoints,
   type RequestCounts,
 } from './apply.ts';
-import type { CheckpointCommand, ParseResult } from './command.ts';
+import type { Command, ParseResult } from './command.ts';
 import { shardKey } from './cursor.ts';
+import { newLookups } from './seek.ts';
 
 export interface BatchRecord {
   /** The parsed body; invalid records fail without being sent. */
@@ -20,18 +21,20 @@ export interface BatchRecord {
 }
 
 export type RecordFate =
-  | { readonly status: 'applied'; readonly command: CheckpointCommand }
-  | { readonly status: 'skipped'; readonly command: CheckpointCommand; readonly current: string }
+  | { readonly status: 'applied'; readonly command: Command }
+  | { readonly status: 'skipped'; readonly command: Command; readonly current: string }
   | { readonly status: 'invalid'; readonly error: string }
   | {
       readonly status: 'failed';
-      readonly command: CheckpointCommand;
+      readonly command: Command;
       readonly code: string;
       readonly retryable: boolean;
       readonly message: string;
+      /** For a seek of every shard: the shard that failed. */
+      readonly shard?: number | undefined;
     }
   /** FIFO: not sent, because an earlier record of its message group (at `after`) did not land. */
-  | { readonly status: 'blocked'; readonly command: CheckpointCommand; readonly after: number };
+  | { readonly status: 'blocked'; readonly command: Command; readonly after: number };
 
 export interface BatchReport {
   /** One fate per input record, same order. */
@@ -73,15 +76,19 @@ export async function runCheckpointBatch(
     r.parsed.ok ? undefined : { status: 'invalid', error: r.parsed.error },
   );
   // One read of each group's checkpoints for the whole batch, however many waves it takes.
-  const applyDeps: ApplyDeps = { ...deps, known: deps.known ?? (new Map() as KnownCheckpoints) };
-  const commandAt = (index: number): CheckpointCommand => {
+  const applyDeps: ApplyDeps = {
+    ...deps,
+    known: deps.known ?? (new Map() as KnownCheckpoints),
+    lookups: deps.lookups ?? newLookups(),
+  };
+  const commandAt = (index: number): Command => {
     const parsed = records[index]?.parsed;
     if (parsed?.ok !== true) throw new Error(`record ${index} has no command`);
     return parsed.command;
   };
   let updates = 0;
   let waves = 0;
-  const requests: RequestCounts = { writes: 0, readBacks: 0 };
+  const requests: RequestCounts = { writes: 0, readBacks: 0, lookups: 0 };
 
   /** Sends one wave and returns the indices of records that did not land. */
   const send = async (indices: readonly number[]): Promise<Set<number>> => {
@@ -97,6 +104,7 @@ export async function runCheckpointBatch(
     updates += report.values;
     requests.writes += report.requests.writes;
     requests.readBacks += report.requests.readBacks;
+    requests.lookups += report.requests.lookups;
     for (const id of indices) {
       const command = commandAt(id);
       const outcome = report.outcomes.get(id) ?? {
@@ -134,7 +142,7 @@ export async function runCheckpointBatch(
 async function runOrdered(
   records: readonly BatchRecord[],
   fates: (RecordFate | undefined)[],
-  commandAt: (index: number) => CheckpointCommand,
+  commandAt: (index: number) => Command,
   send: (indices: readonly number[]) => Promise<Set<number>>,
 ): Promise<void> {
   const pending = new Map<string, number[]>();

@@ -1,23 +1,49 @@
 /**
- * Checkpoint commands: the JSON a producer sends to move one shard's checkpoint. Parsing never
- * throws and never echoes the input; every error names the field that is wrong.
+ * Checkpoint commands: the JSON a producer sends to move one shard's checkpoint to a cursor, or
+ * to seek one shard or every shard to `begin`, `end` or a point in time. Parsing never throws
+ * and never echoes the input; every error names the field that is wrong.
  */
 import * as z from 'zod/mini';
+import type { SeekPosition } from '../sls/types.ts';
 import { checkpointProblem, shardProblem } from '../sls/validation.ts';
 import { formatIssues, slsNameSchema as slsName } from '../validation.ts';
+import { parsePosition } from './position.ts';
 
-/** A validated command with every default resolved: exactly what one `UpdateCheckPoint` needs. */
-export interface CheckpointCommand {
+interface CommandBase {
   readonly project: string;
   readonly logstore: string;
   readonly consumerGroup: string;
-  readonly shard: number;
-  /** The SLS cursor, standard base64. */
-  readonly checkpoint: string;
   readonly consumer: string | undefined;
   /** Always true when `consumer` is undefined: the API refuses anything else. */
   readonly forceSuccess: boolean;
 }
+
+/**
+ * One shard and one cursor, every default resolved: exactly what one `UpdateCheckPoint` needs.
+ * `from` is set when the cursor was resolved from a seek: a deliberate move (see `settleShard`).
+ */
+export interface CheckpointCommand extends CommandBase {
+  readonly shard: number;
+  /** The SLS cursor, standard base64. */
+  readonly checkpoint: string;
+  readonly from?: SeekPosition | undefined;
+}
+
+/** Every shard of the logstore (ListShards), for a seek. */
+export const ALL_SHARDS = '*';
+
+/** A seek as sent: a position SLS resolves (GetCursor), for one shard or every shard. */
+export interface SeekCommand extends CommandBase {
+  readonly shard: number | typeof ALL_SHARDS;
+  readonly from: SeekPosition;
+  readonly checkpoint?: undefined;
+}
+
+/** A validated command: a cursor for one shard, or a seek. */
+export type Command = CheckpointCommand | SeekCommand;
+
+/** Whether a command still needs its position resolved (a seek not resolved yet). */
+export const isSeek = (command: Command): command is SeekCommand => command.checkpoint === undefined;
 
 /**
  * Where a command without `project`, `logstore` or `consumerGroup` goes (the `SLS_*` variables).
@@ -34,7 +60,7 @@ export interface CommandDefaults {
 }
 
 export type ParseResult =
-  | { readonly ok: true; readonly command: CheckpointCommand }
+  | { readonly ok: true; readonly command: Command }
   | { readonly ok: false; readonly error: string };
 
 /** SQS allows 1 MiB, but a command is a few hundred bytes; anything far larger is not one. */
@@ -48,15 +74,42 @@ const checked = <T>(problemOf: (value: unknown) => string | undefined) =>
     error: (i) => (i.input === undefined ? 'is required' : (problemOf(i.input) ?? 'is invalid')),
   });
 
+const shardOrAll = (value: unknown): string | undefined => {
+  if (value === ALL_SHARDS) return undefined;
+  const problem = shardProblem(value);
+  // A string is either "*" or a mistake worth a hint; other types get the plain rule.
+  return typeof value === 'string' ? 'must be an integer, or "*" (every shard) with from' : problem;
+};
+
+const positionProblem = (value: unknown): string | undefined => {
+  const position = parsePosition(value);
+  return position.ok ? undefined : position.problem;
+};
+
 const commandSchema = z.strictObject({
   project: z.optional(slsName('project')),
   logstore: z.optional(slsName('logstore')),
   consumerGroup: z.optional(slsName('consumerGroup')),
-  shard: checked<number>(shardProblem),
-  checkpoint: checked<string>(checkpointProblem),
+  shard: checked<number | typeof ALL_SHARDS>(shardOrAll),
+  checkpoint: z.optional(checked<string>(checkpointProblem)),
+  from: z.optional(
+    z.custom<unknown>((v) => positionProblem(v) === undefined, {
+      error: (i) => positionProblem(i.input) ?? 'is invalid',
+    }),
+  ),
   consumer: z.optional(slsName('consumer')),
   forceSuccess: z.optional(z.boolean()),
 });
+
+/** Exactly one of `checkpoint` (a cursor) and `from` (a seek); `"*"` only with `from`. */
+function targetProblem(input: Record<string, unknown>): string | undefined {
+  const hasCursor = input.checkpoint !== undefined;
+  const hasFrom = input.from !== undefined;
+  if (!hasCursor && !hasFrom) return 'checkpoint or from is required';
+  if (hasCursor && hasFrom) return 'checkpoint and from cannot both be given (a cursor, or a seek)';
+  if (hasCursor && input.shard === ALL_SHARDS) return 'shard "*" needs from: a cursor belongs to one shard';
+  return undefined;
+}
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -87,23 +140,28 @@ export function parseCommand(input: unknown, defaults: CommandDefaults, root = '
       return failure(`${root} must be a JSON object, got ${kindOf(input)}`);
     }
     const parsed = commandSchema.safeParse(input, { reportInput: true });
-    if (!parsed.success) return failure(formatIssues(parsed.error.issues, root, 5));
+    const target = targetProblem(input as Record<string, unknown>);
+    if (!parsed.success) {
+      return failure([formatIssues(parsed.error.issues, root, 5), target].filter(Boolean).join('; '));
+    }
+    if (target !== undefined) return failure(target);
     const c = parsed.data;
     if (c.consumer === undefined && c.forceSuccess === false) {
       return failure('forceSuccess must be true or absent when no consumer is given (SLS requires it)');
     }
-    return {
-      ok: true,
-      command: {
-        project: c.project ?? defaults.project,
-        logstore: c.logstore ?? defaults.logstore,
-        consumerGroup: c.consumerGroup ?? defaults.consumerGroup,
-        shard: c.shard,
-        checkpoint: c.checkpoint,
-        consumer: c.consumer,
-        forceSuccess: c.forceSuccess ?? c.consumer === undefined,
-      },
+    const base = {
+      project: c.project ?? defaults.project,
+      logstore: c.logstore ?? defaults.logstore,
+      consumerGroup: c.consumerGroup ?? defaults.consumerGroup,
+      consumer: c.consumer,
+      forceSuccess: c.forceSuccess ?? c.consumer === undefined,
     };
+    if (c.checkpoint !== undefined && c.shard !== ALL_SHARDS) {
+      return { ok: true, command: { ...base, shard: c.shard, checkpoint: c.checkpoint } };
+    }
+    const position = parsePosition(c.from);
+    if (!position.ok) return failure(`from ${position.problem}`);
+    return { ok: true, command: { ...base, shard: c.shard, from: position.from } };
   } catch {
     // zod does not throw on bad data; this guards against getters and proxies in direct invokes.
     return failure(`${root} could not be read`);

@@ -1,21 +1,21 @@
 /**
  * SLS cursors as numbers, and the keys that tell consumer groups and shards apart.
  */
-import type { CheckpointCommand } from './command.ts';
+import type { Command } from './command.ts';
 
 /**
  * The consumer group a command belongs to, as a string key. Includes the endpoint so two
  * regions' groups of the same name never merge.
  */
 export function groupKey(
-  group: Pick<CheckpointCommand, 'project' | 'logstore' | 'consumerGroup'>,
+  group: Pick<Command, 'project' | 'logstore' | 'consumerGroup'>,
   endpoint = '',
 ): string {
   return JSON.stringify([endpoint, group.project, group.logstore, group.consumerGroup]);
 }
 
-/** A shard of a consumer group: what the checkpoint belongs to, whoever writes it. */
-export function shardKey(command: CheckpointCommand, endpoint = ''): string {
+/** A shard of a consumer group (`"*"`: all of them): what the checkpoint belongs to, whoever writes it. */
+export function shardKey(command: Command, endpoint = ''): string {
   return JSON.stringify([endpoint, command.project, command.logstore, command.consumerGroup, command.shard]);
 }
 

@@ -14,6 +14,8 @@ export type DetectedEvent =
   | { readonly kind: 'sqs'; readonly fifo: boolean; readonly records: readonly SqsItem[] }
   | { readonly kind: 'eventbridge'; readonly id: string | undefined; readonly detail: unknown }
   | { readonly kind: 'direct'; readonly commands: readonly unknown[]; readonly single: boolean }
+  /** A direct invocation that asks for something other than checkpoints (`{"action":"status"}`). */
+  | { readonly kind: 'action'; readonly request: Record<string, unknown> }
   | { readonly kind: 'unsupported'; readonly reason: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -21,8 +23,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * Tells the event sources apart: SQS by `Records[].eventSource === 'aws:sqs'`, EventBridge by
- * `detail-type` plus `detail`; anything else is a direct invocation (an array is a list of
- * commands). A record list from another service is unsupported rather than misread.
+ * `detail-type` plus `detail`, an action by its `action` field; anything else is a direct
+ * invocation (an array is a list of commands). A record list from another service is unsupported rather than misread.
  */
 export function detectEvent(event: unknown): DetectedEvent {
   if (isObject(event) && Array.isArray(event.Records)) {
@@ -56,6 +58,7 @@ export function detectEvent(event: unknown): DetectedEvent {
       detail: event.detail,
     };
   }
+  if (isObject(event) && 'action' in event) return { kind: 'action', request: event };
   if (Array.isArray(event)) return { kind: 'direct', commands: event, single: false };
   return { kind: 'direct', commands: [event], single: true };
 }

@@ -3,6 +3,7 @@
  * EventBridge and direct invocations naming each command that did not land.
  */
 import type { RecordFate } from './batch.ts';
+import { describePosition } from './position.ts';
 
 /** Summary returned to EventBridge and direct invocations (and logged for every invocation). */
 export interface CheckpointSummary {
@@ -68,7 +69,9 @@ export function describeFate(fate: RecordFate): string {
     case 'failed': {
       const c = fate.command;
       const consumer = c.consumer === undefined ? '' : ` (consumer ${c.consumer})`;
-      return `shard ${c.shard} of ${c.project}/${c.logstore}/${c.consumerGroup}${consumer}: ${fate.code}`;
+      const seek = c.from === undefined ? '' : ` (seek to ${describePosition(c.from)})`;
+      const shard = fate.shard === undefined ? c.shard : `${fate.shard} of "${c.shard}"`;
+      return `shard ${shard} of ${c.project}/${c.logstore}/${c.consumerGroup}${consumer}${seek}: ${fate.code}`;
     }
     case 'blocked':
       return `not sent after record ${fate.after} of its message group failed`;

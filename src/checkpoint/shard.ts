@@ -29,6 +29,8 @@ export type RecordOutcome<Id> =
       readonly code: string;
       readonly retryable: boolean;
       readonly message: string;
+      /** For a seek of every shard: the shard that failed. */
+      readonly shard?: number | undefined;
     }
   /** Not written, because the earlier record `after` of its message group failed. */
   | { readonly status: 'blocked'; readonly after: Id };
@@ -70,8 +72,9 @@ const MAX_MESSAGE_CHARS = 500;
 /**
  * Decides the fate of every record of one shard.
  *
- * The value written is the newest record's (the furthest cursor in monotonic mode), with that
- * record's consumer and forceSuccess; on success every record lands with it. When SLS refuses it
+ * The value written is the newest record's (the furthest cursor in monotonic mode; a seek
+ * supersedes the records before it, see `choose`), with that record's consumer and
+ * forceSuccess; on success every record lands with it. When SLS refuses it
  * for its consumer (`ConsumerNotMatch`, `ConsumerNotExist`), the records of that writer (same
  * consumer and forceSuccess) fail and the newest of the rest is tried, so one writer that lost
  * the shard does not take the others down; in FIFO order, records after a failed one in their
@@ -92,11 +95,11 @@ export async function settleShard<Id>(
   };
 
   while (left.length > 0) {
-    const chosen = newest(left, monotonic);
+    const { chosen, deliberate } = choose(left, monotonic);
     let outcome: RecordOutcome<Id>;
     let refusedCode: string | undefined;
     try {
-      outcome = await decide(chosen.command, io, monotonic);
+      outcome = await decide(chosen.command, io, monotonic && !deliberate);
     } catch (error) {
       outcome = failedOutcome(error);
       refusedCode = errorCode(error);
@@ -160,15 +163,25 @@ function isAmbiguous(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { ambiguous?: unknown }).ambiguous === true;
 }
 
-/** The record whose value is written: the newest, or in monotonic mode the furthest cursor. */
-function newest<Id>(records: readonly ShardRecord<Id>[], monotonic: boolean): ShardRecord<Id> {
-  let chosen = records[0] as ShardRecord<Id>;
-  for (const r of records) {
+/**
+ * The record whose value is written: the newest, or in monotonic mode the furthest cursor. A
+ * seek (`from`) is a deliberate move: it supersedes every record before it, and the value chosen
+ * from it on is written without the monotonic check against the shard (`deliberate`), so a seek
+ * to `begin` does move the shard back; records after the seek are still ordered against it.
+ */
+function choose<Id>(
+  records: readonly ShardRecord<Id>[],
+  monotonic: boolean,
+): { chosen: ShardRecord<Id>; deliberate: boolean } {
+  const lastSeek = records.findLastIndex((r) => r.command.from !== undefined);
+  const candidates = lastSeek === -1 ? records : records.slice(lastSeek);
+  let chosen = candidates[0] as ShardRecord<Id>;
+  for (const r of candidates) {
     // A cursor that does not decode is never treated as behind.
     if (monotonic && compareCursors(r.command.checkpoint, chosen.command.checkpoint) === -1) continue;
     chosen = r;
   }
-  return chosen;
+  return { chosen, deliberate: lastSeek !== -1 };
 }
 
 const sameWriter = (a: CheckpointCommand, b: CheckpointCommand): boolean =>

@@ -11,6 +11,8 @@
  */
 const CURSOR_BASE = 1_500_000_000_000_000_000n;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** A shard's memory bound: a write rate stops producing log groups here. */
+export const MAX_LOG_GROUPS_PER_SHARD = 1_000_000;
 
 /** The cursor of the log group at `index` (the log's length: the end). */
 export const cursorAt = (index: number): string =>
@@ -20,6 +22,50 @@ function indexOf(cursor: string): bigint | undefined {
   if (cursor === '' || !BASE64.test(cursor)) return undefined;
   const text = Buffer.from(cursor, 'base64').toString('latin1');
   return /^\d{1,30}$/.test(text) ? BigInt(text) - CURSOR_BASE : undefined;
+}
+
+/**
+ * One shard's log groups by receive time (epoch ms, ascending). With a write rate, a log group
+ * arrives every `1000 / rate` ms from `since` on, made when a request (or a test) looks at the
+ * shard; tests may also append their own, in time order.
+ */
+export class ShardLog {
+  readonly #received: number[] = [];
+  readonly #intervalMs: number | undefined;
+  #nextAt: number;
+
+  constructor(since: number, logGroupsPerSecond = 0) {
+    if (!Number.isFinite(logGroupsPerSecond) || logGroupsPerSecond < 0) {
+      throw new Error('the write rate must be a number of log groups per second >= 0');
+    }
+    this.#intervalMs = logGroupsPerSecond > 0 ? 1000 / logGroupsPerSecond : undefined;
+    this.#nextAt = since;
+  }
+
+  /** The log as of `now`: the write rate's log groups up to then included. */
+  at(now: number): readonly number[] {
+    const interval = this.#intervalMs;
+    if (interval !== undefined) {
+      while (this.#nextAt <= now && this.#received.length < MAX_LOG_GROUPS_PER_SHARD) {
+        this.#received.push(Math.floor(this.#nextAt));
+        this.#nextAt += interval;
+      }
+    }
+    return this.#received;
+  }
+
+  /** Appends log groups received at `receivedAt` (ascending, none before the last); their indexes. */
+  append(receivedAt: readonly number[]): number[] {
+    return receivedAt.map((at) => {
+      const log = this.at(at);
+      const last = log[log.length - 1];
+      if (last !== undefined && at < last) {
+        throw new Error(`log groups are appended in time order: ${at} is before ${last}`);
+      }
+      this.#received.push(at);
+      return this.#received.length - 1;
+    });
+  }
 }
 
 /**
@@ -46,4 +92,19 @@ export function cursorTimeOf(received: readonly number[], cursor: string, now: n
     return undefined;
   }
   return Math.floor((received[Number(index)] ?? now) / 1000);
+}
+
+const HASH_SPACE = 1n << 128n;
+const hex32 = (value: bigint): string => value.toString(16).padStart(32, '0');
+
+/**
+ * A shard's MD5 hash range as ListShards shows it: the space split evenly, the last range ending
+ * at `ffff…` (as in the API page's sample).
+ */
+export function hashRange(shard: number, shardCount: number): { begin: string; end: string } {
+  const at = (i: number) => (HASH_SPACE * BigInt(i)) / BigInt(shardCount);
+  return {
+    begin: hex32(at(shard)),
+    end: shard + 1 === shardCount ? 'f'.repeat(32) : hex32(at(shard + 1)),
+  };
 }

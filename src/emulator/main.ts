@@ -14,6 +14,7 @@ const { values } = parseArgs({
     group: { type: 'string', default: 'demo-group' },
     timeout: { type: 'string', default: '60' },
     region: { type: 'string', default: 'cn-hangzhou' },
+    'write-rate': { type: 'string', default: '0' },
     'access-key-id': {
       type: 'string',
       default: process.env.SLS_EMULATOR_ACCESS_KEY_ID ?? 'LTAIdemoAccessKey',
@@ -26,6 +27,7 @@ if (values.help) {
   console.info(
     'usage: npm run emulator -- [--port 9000] [--project demo-project] [--logstore demo-logstore] [--shards 4]\n' +
       '                           [--group demo-group] [--timeout 60] [--region cn-hangzhou] [--access-key-id ID]\n' +
+      '                           [--write-rate 0]  (log groups each shard receives per second)\n' +
       'The AccessKey secret is read from SLS_EMULATOR_ACCESS_KEY_SECRET (default: demo-secret-not-for-production).',
   );
   process.exit(0);
@@ -35,6 +37,7 @@ const secret = process.env.SLS_EMULATOR_ACCESS_KEY_SECRET ?? 'demo-secret-not-fo
 const emulator = await startEmulator({
   port: Number(values.port),
   region: values.region,
+  writeRate: Number(values['write-rate']),
   keys: [{ accessKeyId: values['access-key-id'], accessKeySecret: secret }],
 });
 emulator.createLogstore(values.project, values.logstore, Number(values.shards));
@@ -44,7 +47,8 @@ emulator.createConsumerGroup(values.project, values.logstore, values.group, {
 
 console.info(
   `SLS emulator listening on ${emulator.url}\n` +
-    `  project ${values.project}, logstore ${values.logstore} (${values.shards} shards), ` +
+    `  project ${values.project}, logstore ${values.logstore} (${values.shards} shards, ` +
+    `${values['write-rate']} log groups/s each), ` +
     `consumer group ${values.group} (timeout ${values.timeout} s)\n` +
     `  AccessKey id ${values['access-key-id']} (secret from SLS_EMULATOR_ACCESS_KEY_SECRET or the demo default)\n` +
     `  signatures: v1 (hmac-sha1, hmac-sha256) and v4 scoped to region ${emulator.region}\n` +

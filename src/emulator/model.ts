@@ -2,8 +2,9 @@
  * The emulator's in-memory SLS: projects, logstores with shards, consumer groups with
  * checkpoints and consumers. Pure state and rules, no HTTP; every method takes the current time.
  */
-import { cursorAt, cursorOf, cursorTimeOf } from './cursors.ts';
-import type { CheckpointView, ConsumerView } from './types.ts';
+import { type Consumer, rebalance } from './balance.ts';
+import { cursorAt, cursorOf, cursorTimeOf, hashRange, ShardLog } from './cursors.ts';
+import type { CheckpointView, ConsumerView, GroupEntry, LogstoreOptions, ShardEntry } from './types.ts';
 
 /** An SLS error reply: HTTP status, `errorCode`, `errorMessage`. */
 export class EmulatorError extends Error {
@@ -14,13 +15,6 @@ export class EmulatorError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-interface Consumer {
-  readonly name: string;
-  lastHeartbeat: number;
-  held: Set<number>;
-  assigned: Set<number>;
 }
 
 interface StoredCheckpoint {
@@ -38,8 +32,13 @@ interface Group {
 interface Logstore {
   readonly shardCount: number;
   readonly groups: Map<string, Group>;
-  /** Per shard, when each log group was received (epoch ms, ascending). */
-  readonly received: Map<number, number[]>;
+  /** Per shard, when each log group was received. */
+  readonly logs: Map<number, ShardLog>;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly readOnly: ReadonlySet<number>;
+  /** Log groups per second each shard receives by itself. */
+  readonly writeRate: number;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -59,11 +58,51 @@ export class SlsModel {
     if (!this.#projects.has(project)) this.#projects.set(project, new Map());
   }
 
-  createLogstore(project: string, logstore: string, shardCount: number): void {
+  createLogstore(
+    project: string,
+    logstore: string,
+    shardCount: number,
+    options: LogstoreOptions = {},
+    now = 0,
+  ): void {
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new Error('shardCount must be a positive integer');
+    const readOnly = new Set(options.readOnlyShards ?? []);
+    for (const shard of readOnly) {
+      if (!Number.isInteger(shard) || shard < 0 || shard >= shardCount) throw new Error(`no shard ${shard}`);
+    }
+    // Fails here, not on the first request, when the rate is not a number >= 0.
+    new ShardLog(now, options.writeRate);
     this.createProject(project);
-    this.#projectOf(project).set(logstore, { shardCount, groups: new Map(), received: new Map() });
+    this.#projectOf(project).set(logstore, {
+      shardCount,
+      groups: new Map(),
+      logs: new Map(),
+      createdAt: now,
+      readOnly,
+      writeRate: options.writeRate ?? 0,
+    });
+  }
+
+  /** ListShards: every shard, read-only ones included. */
+  listShards(project: string, logstore: string): ShardEntry[] {
+    const store = this.#logstoreOf(project, logstore);
+    return Array.from({ length: store.shardCount }, (_, shard) => {
+      const range = hashRange(shard, store.shardCount);
+      return {
+        shardID: shard,
+        status: store.readOnly.has(shard) ? 'readonly' : 'readwrite',
+        inclusiveBeginKey: range.begin,
+        exclusiveEndKey: range.end,
+        createTime: Math.floor(store.createdAt / 1000),
+      };
+    });
+  }
+
+  /** ListConsumerGroup, in the order the groups were created. */
+  listConsumerGroups(project: string, logstore: string): GroupEntry[] {
+    const store = this.#logstoreOf(project, logstore);
+    return [...store.groups].map(([name, g]) => ({ name, timeout: g.timeoutSeconds, order: g.inOrder }));
   }
 
   /** CreateConsumerGroup. */
@@ -185,22 +224,26 @@ export class SlsModel {
     return out;
   }
 
-  /** Appends log groups received at `receivedAt` (epoch ms) to a shard; returns their cursors. */
+  /**
+   * Appends log groups received at `receivedAt` (epoch ms, in time order, none before the shard's
+   * last) to a shard; returns their cursors.
+   */
   writeLogGroups(project: string, logstore: string, shard: number, receivedAt: readonly number[]): string[] {
-    const log = this.#shardLog(this.#logstoreOf(project, logstore), shard);
-    return receivedAt.map((at) => cursorAt(log.push(at) - 1));
+    return this.#shardLog(this.#logstoreOf(project, logstore), shard).append(receivedAt).map(cursorAt);
   }
 
   /** GetCursor (see `cursorOf`). */
-  cursor(project: string, logstore: string, shard: number, from: string): string {
-    const cursor = cursorOf(this.#shardLog(this.#logstoreOf(project, logstore), shard), from);
+  cursor(project: string, logstore: string, shard: number, from: string, now: number): string {
+    const log = this.#shardLog(this.#logstoreOf(project, logstore), shard).at(now);
+    const cursor = cursorOf(log, from);
     if (cursor === undefined) throw new EmulatorError(400, 'ParameterInvalid', 'Parameter From is not valid');
     return cursor;
   }
 
   /** GetCursorTime (see `cursorTimeOf`). */
   cursorTime(project: string, logstore: string, shard: number, cursor: string, now: number): number {
-    const time = cursorTimeOf(this.#shardLog(this.#logstoreOf(project, logstore), shard), cursor, now);
+    const log = this.#shardLog(this.#logstoreOf(project, logstore), shard).at(now);
+    const time = cursorTimeOf(log, cursor, now);
     if (time === undefined) throw new EmulatorError(400, 'InvalidCursor', 'cursor is out of range');
     return time;
   }
@@ -238,14 +281,15 @@ export class SlsModel {
     return store;
   }
 
-  #shardLog(store: Logstore, shard: number): number[] {
+  /** A shard's log; an unknown shard is `400 ShardNotExist`, as the GetCursor and GetCursorTime pages say. */
+  #shardLog(store: Logstore, shard: number): ShardLog {
     if (!Number.isInteger(shard) || shard < 0 || shard >= store.shardCount) {
-      throw new EmulatorError(404, 'ShardNotExist', 'shard not exist.');
+      throw new EmulatorError(400, 'ShardNotExist', `Shard ${shard} does not exist`);
     }
-    let log = store.received.get(shard);
+    let log = store.logs.get(shard);
     if (log === undefined) {
-      log = [];
-      store.received.set(shard, log);
+      log = new ShardLog(store.createdAt, store.writeRate);
+      store.logs.set(shard, log);
     }
     return log;
   }
@@ -260,52 +304,6 @@ export class SlsModel {
   #expire(g: Group, now: number): void {
     for (const [name, c] of g.consumers) {
       if (now - c.lastHeartbeat > g.timeoutSeconds * 1000) g.consumers.delete(name);
-    }
-  }
-}
-
-/**
- * Balances shards over live consumers: each gets floor(S/n) or one more. A consumer over its
- * quota gives shards back, but a shard is handed to another consumer only once no other
- * consumer still reports holding it, so no shard is ever processed by two consumers at once.
- */
-export function rebalance(g: { consumers: Map<string, Consumer> }, shardCount: number): void {
-  const live = [...g.consumers.values()];
-  if (live.length === 0) return;
-  // Consumers that already have more keep the +1 quota, so fewer shards move.
-  const ordered = [...live].sort((a, b) => b.assigned.size - a.assigned.size || (a.name < b.name ? -1 : 1));
-  const base = Math.floor(shardCount / live.length);
-  const extra = shardCount % live.length;
-  const quota = new Map(ordered.map((c, i) => [c, base + (i < extra ? 1 : 0)]));
-
-  for (const c of live) {
-    for (const s of c.assigned) if (s >= shardCount) c.assigned.delete(s);
-    const limit = quota.get(c) ?? 0;
-    if (c.assigned.size > limit) {
-      // Give back the shards it does not report holding first, then the highest ids.
-      const keep = [...c.assigned].sort((a, b) => Number(c.held.has(b)) - Number(c.held.has(a)) || a - b);
-      c.assigned = new Set(keep.slice(0, limit));
-    }
-  }
-
-  const owned = new Set<number>();
-  for (const c of live) for (const s of c.assigned) owned.add(s);
-  for (let shard = 0; shard < shardCount; shard++) {
-    if (owned.has(shard)) continue;
-    const holders = live.filter((c) => c.held.has(shard));
-    const hungry = (c: Consumer): boolean => c.assigned.size < (quota.get(c) ?? 0);
-    let taker: Consumer | undefined;
-    if (holders.length > 0) {
-      // Still being processed: only a holder may get it back, nobody else.
-      taker = holders.find(hungry);
-    } else {
-      taker = live
-        .filter(hungry)
-        .sort((a, b) => a.assigned.size - b.assigned.size || (a.name < b.name ? -1 : 1))[0];
-    }
-    if (taker !== undefined) {
-      taker.assigned.add(shard);
-      owned.add(shard);
     }
   }
 }

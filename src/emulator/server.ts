@@ -25,6 +25,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const GROUP_PATH = /^\/logstores\/([^/]+)\/consumergroups\/([^/]+)$/;
 const GROUPS_PATH = /^\/logstores\/([^/]+)\/consumergroups$/;
 const SHARD_PATH = /^\/logstores\/([^/]+)\/shards\/(\d+)$/;
+const SHARDS_PATH = /^\/logstores\/([^/]+)\/shards$/;
 
 interface Route {
   readonly operation: EmulatedOperation | 'unknown';
@@ -62,7 +63,14 @@ function route(req: IncomingMessage, body: Buffer): Route {
       shard: Number(shard[2]),
     };
   }
+  const shards = SHARDS_PATH.exec(path);
+  if (shards && req.method === 'GET') {
+    return { operation: 'listShards', project, logstore: shards[1] ?? '', consumerGroup: '', query };
+  }
   const groups = GROUPS_PATH.exec(path);
+  if (groups && req.method === 'GET') {
+    return { operation: 'listConsumerGroups', project, logstore: groups[1] ?? '', consumerGroup: '', query };
+  }
   if (groups && req.method === 'POST') {
     let consumerGroup = '';
     try {
@@ -146,8 +154,12 @@ function handle(model: SlsModel, r: Route, body: Buffer, now: number): Reply {
     case 'getCursor':
       return {
         status: 200,
-        json: { cursor: model.cursor(r.project, r.logstore, r.shard ?? -1, r.query.from ?? '') },
+        json: { cursor: model.cursor(r.project, r.logstore, r.shard ?? -1, r.query.from ?? '', now) },
       };
+    case 'listShards':
+      return { status: 200, json: model.listShards(r.project, r.logstore) };
+    case 'listConsumerGroups':
+      return { status: 200, json: model.listConsumerGroups(r.project, r.logstore) };
     case 'getCursorTime': {
       const cursor = r.query.cursor ?? '';
       const time = model.cursorTime(r.project, r.logstore, r.shard ?? -1, cursor, now);
@@ -314,7 +326,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
         server.close(() => resolve());
       }),
     createProject: (project) => model.createProject(project),
-    createLogstore: (project, logstore, shardCount) => model.createLogstore(project, logstore, shardCount),
+    createLogstore: (project, logstore, shardCount, logstoreOptions) =>
+      model.createLogstore(
+        project,
+        logstore,
+        shardCount,
+        { writeRate: options.writeRate, ...logstoreOptions },
+        now(),
+      ),
     createConsumerGroup: (project, logstore, group, settings) =>
       model.createConsumerGroup(project, logstore, group, settings),
     putKey: (key) => {

@@ -21,7 +21,9 @@ export type EmulatedOperation =
   | 'getCheckpoint'
   | 'createConsumerGroup'
   | 'getCursor'
-  | 'getCursorTime';
+  | 'getCursorTime'
+  | 'listShards'
+  | 'listConsumerGroups';
 
 /** A fault served instead of (or before) the real handling of matching requests. */
 export type FaultAction =
@@ -93,6 +95,33 @@ export interface CheckpointView {
   readonly consumer: string;
 }
 
+/** A ListShards entry, as the API page documents it. */
+export interface ShardEntry {
+  readonly shardID: number;
+  readonly status: 'readwrite' | 'readonly';
+  readonly inclusiveBeginKey: string;
+  readonly exclusiveEndKey: string;
+  readonly createTime: number;
+}
+
+/** A ListConsumerGroup entry, as the SDKs read it (`name`, not the page's `consumerGroup`). */
+export interface GroupEntry {
+  readonly name: string;
+  readonly timeout: number;
+  readonly order: boolean;
+}
+
+/** How a logstore is made (`createLogstore`). */
+export interface LogstoreOptions {
+  /**
+   * Log groups each shard receives per second by itself, from the logstore's creation on (0, the
+   * default: only what tests append with `writeLogGroups`). At most 1,000,000 per shard are kept.
+   */
+  readonly writeRate?: number | undefined;
+  /** Shards listed as `readonly`, as after a split or merge; still readable and checkpointed. */
+  readonly readOnlyShards?: readonly number[] | undefined;
+}
+
 export interface EmulatorOptions {
   /** The emulator's clock (epoch ms); drive it from tests. Defaults to Date.now. */
   readonly now?: () => number;
@@ -103,6 +132,8 @@ export interface EmulatorOptions {
   readonly maxClockSkewMs?: number;
   /** The SLS region this endpoint plays (default `cn-hangzhou`): v4 signatures must be scoped to it. */
   readonly region?: string;
+  /** The default `writeRate` of every logstore (see `LogstoreOptions`); 0 unless set. */
+  readonly writeRate?: number;
 }
 
 export interface SlsEmulator {
@@ -113,7 +144,8 @@ export interface SlsEmulator {
   close(): Promise<void>;
 
   createProject(project: string): void;
-  createLogstore(project: string, logstore: string, shardCount: number): void;
+  /** Creates (or replaces) a logstore, created now as the emulator's clock says. */
+  createLogstore(project: string, logstore: string, shardCount: number, options?: LogstoreOptions): void;
   createConsumerGroup(
     project: string,
     logstore: string,

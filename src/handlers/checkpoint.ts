@@ -6,10 +6,11 @@
  * - EventBridge (`detail` is one command) and direct invocation (one command or an array): a
  *   summary on success; on any failure an `Error` naming each failed command, so Lambda's own
  *   retries and on-failure destination take over.
+ * - Direct invocation `{"action":"status"}`: the consumer group's status (read-only).
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import type { RequestCounts } from '../checkpoint/apply.ts';
+import type { ApplyDeps, RequestCounts } from '../checkpoint/apply.ts';
 import { type BatchRecord, landed, type RecordFate, runCheckpointBatch } from '../checkpoint/batch.ts';
 import { type CommandDefaults, parseCommand, parseCommandBody } from '../checkpoint/command.ts';
 import { type DetectedEvent, detectEvent, recordCount } from '../checkpoint/events.ts';
@@ -25,8 +26,9 @@ import { slsCredentials } from '../credentials/middleware.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { checkpointMetrics } from '../metrics/checkpoint.ts';
 import { type MetricsScope, metricsOff } from '../metrics/scope.ts';
-import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
+import { parseStatusRequest } from '../status/request.ts';
+import { type GroupStatus, readGroupStatus, type StatusClient } from '../status/status.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
 
 /** Time kept back from the invocation's remaining time, to reply before Lambda's timeout. */
@@ -41,7 +43,8 @@ export interface CheckpointHandlerDeps {
     CheckpointConfig,
     'endpoint' | 'project' | 'logstore' | 'consumerGroup' | 'monotonic' | 'concurrency' | 'logLevel'
   >;
-  readonly client: Pick<SlsClient, 'updateCheckpoint' | 'getCheckpoints'>;
+  /** Writes checkpoints and resolves seeks; reads a group's status. */
+  readonly client: ApplyDeps['client'] & StatusClient;
   readonly logger?: Logger | undefined;
   /** Epoch ms; the same clock the client uses, since the deadline is passed to it. */
   readonly now?: (() => number) | undefined;
@@ -68,7 +71,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
       { ...summary, requests: requests.writes, readBacks: requests.readBacks },
       fates,
     );
-    return { requests: requests.writes, readBacks: requests.readBacks };
+    return { requests: requests.writes, readBacks: requests.readBacks, seekLookups: requests.lookups };
   };
   const defaults: CommandDefaults = {
     project: deps.config.project,
@@ -76,15 +79,15 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     consumerGroup: deps.config.consumerGroup,
   };
 
+  const deadlineOf = (context: Context) => now() + remainingTime(context, now)() - margin;
   const run = async (records: readonly BatchRecord[], ordered: boolean, context: Context, logger: Logger) => {
-    const remaining = remainingTime(context, now)();
     return runCheckpointBatch(
       records,
       { ordered },
       {
         client: deps.client,
         endpoint: deps.config.endpoint,
-        deadline: now() + remaining - margin,
+        deadline: deadlineOf(context),
         concurrency: deps.config.concurrency,
         monotonic: deps.config.monotonic,
         logger,
@@ -104,7 +107,7 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     }));
     let fates: readonly RecordFate[];
     let updates = 0;
-    let requests: RequestCounts = { writes: 0, readBacks: 0 };
+    let requests: RequestCounts = { writes: 0, readBacks: 0, lookups: 0 };
     try {
       const report = await run(records, source.fifo, context, logger);
       fates = report.fates;
@@ -178,7 +181,29 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
     throw new CheckpointCommandsError(`${what} did not land: ${listed.join('; ')}`, failures, summary);
   };
 
-  const core = async (event: unknown, context: Context): Promise<SQSBatchResponse | CheckpointSummary> => {
+  /** `{"action":"status"}`: the group's status, read-only, within the invocation's deadline. */
+  const handleStatus = async (request: unknown, context: Context, logger: Logger): Promise<GroupStatus> => {
+    const parsed = parseStatusRequest(request, defaults);
+    if (!parsed.ok) throw new Error(`checkpoint: invalid action: ${parsed.error}`);
+    const started = now();
+    const status = await readGroupStatus(
+      { endpoint: deps.config.endpoint, ...parsed.group },
+      { client: deps.client, now, deadline: deadlineOf(context), concurrency: deps.config.concurrency },
+    );
+    logger.info('checkpoint.status', {
+      ...parsed.group,
+      lagSeconds: status.lagSeconds,
+      shards: status.shards.length,
+      shardErrors: status.shardErrors,
+      durationMs: now() - started,
+    });
+    return status;
+  };
+
+  const core = async (
+    event: unknown,
+    context: Context,
+  ): Promise<SQSBatchResponse | CheckpointSummary | GroupStatus> => {
     const logger = baseLogger.child({ awsRequestId: context?.awsRequestId });
     const source = detectEvent(event);
     switch (source.kind) {
@@ -188,6 +213,8 @@ export function createCheckpointHandler(deps: CheckpointHandlerDeps) {
         return handleCommands('eventbridge', [source.detail], true, context, logger);
       case 'direct':
         return handleCommands('direct', source.commands, source.single, context, logger);
+      case 'action':
+        return handleStatus(source.request, context, logger);
       default:
         throw new Error(`checkpoint: unsupported event: ${source.reason}`);
     }

@@ -8,8 +8,11 @@ import { sharedCredentialsProvider } from '../credentials/provider.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { emfSink } from '../metrics/emf.ts';
 import type { MetricsScope } from '../metrics/scope.ts';
-import { SlsClient, type SlsClientOptions } from '../sls/client.ts';
+import type { SlsClient } from '../sls/client.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
+import { slsClientFor } from './sls-client.ts';
+
+export { slsClientFor };
 
 export interface Runtime {
   readonly logger: Logger;
@@ -36,15 +39,6 @@ export function productionRuntime(config: CommonConfig, functionName: string): R
     level: config.metrics.level,
   };
   return { logger, credentials, client: slsClientFor(config, { credentials, logger }), metrics };
-}
-
-/** The SLS client a function's configuration asks for (attempt time limit, signing). */
-export function slsClientFor(config: CommonConfig, options: Omit<SlsClientOptions, 'signing'>): SlsClient {
-  return new SlsClient({
-    ...options,
-    retry: { ...options.retry, attemptTimeoutMs: config.requestTimeoutMs },
-    signing: config.signing,
-  });
 }
 
 /** Budget when the context does not say how much time is left (local runs, some tests). */

@@ -12,7 +12,7 @@ import { forEachConcurrently } from '../concurrency.ts';
 import { errorCode } from '../failure.ts';
 import type { Logger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
-import type { Target } from '../sls/types.ts';
+import type { CallOptions, LogstoreTarget, Target } from '../sls/types.ts';
 
 export type LagClient = Pick<SlsClient, 'getCheckpoints' | 'getCursor' | 'getCursorTime'>;
 
@@ -71,7 +71,7 @@ export async function measureLag(groups: readonly Target[], deps: LagDeps): Prom
     const target = groups[task.group] as Target;
     const lag = lags[task.group] as (typeof lags)[number];
     try {
-      const seconds = await shardLag(target, task, deps, options);
+      const { seconds } = await shardLag(deps.client, target, task.shard, task.checkpoint, deps.now, options);
       lag.max = Math.max(lag.max ?? 0, seconds);
       lag.measured++;
     } catch (error) {
@@ -95,18 +95,47 @@ export async function measureLag(groups: readonly Target[], deps: LagDeps): Prom
   });
 }
 
-async function shardLag(
-  target: Target,
-  task: ShardTask,
-  deps: LagDeps,
-  options: { deadline: number },
-): Promise<number> {
-  const end = await deps.client.getCursor(target, task.shard, 'end', options);
+/** What a shard's lag is made of (see `shardLag`). */
+export interface ShardLag {
+  /** The shard's end cursor: where the next log group will be written. */
+  readonly end: string;
+  /** When SLS received the log group at the checkpoint (unix seconds); undefined at the end. */
+  readonly receivedAt: number | undefined;
+  /** 0 at (or past) the end; else now minus `receivedAt`, never negative. */
+  readonly seconds: number;
+}
+
+/**
+ * One shard's lag behind `checkpoint`: GetCursor(`end`), and only when the checkpoint is behind
+ * it, GetCursorTime of the checkpoint (`lagBehind`).
+ */
+export async function shardLag(
+  client: Pick<LagClient, 'getCursor' | 'getCursorTime'>,
+  target: LogstoreTarget,
+  shard: number,
+  checkpoint: string,
+  now: () => number,
+  options: CallOptions,
+): Promise<ShardLag> {
+  const end = await client.getCursor(target, shard, 'end', options);
+  return lagBehind(client, target, shard, checkpoint, end, now, options);
+}
+
+/** The lag of `checkpoint` on a shard whose end is `end`; the status operation reads `end` itself. */
+export async function lagBehind(
+  client: Pick<LagClient, 'getCursorTime'>,
+  target: LogstoreTarget,
+  shard: number,
+  checkpoint: string,
+  end: string,
+  now: () => number,
+  options: CallOptions,
+): Promise<ShardLag> {
   // At (or past) the end: nothing is waiting. A cursor that is not a number is measured anyway.
-  if ((compareCursors(task.checkpoint, end) ?? -1) >= 0) return 0;
-  const receivedAt = await deps.client.getCursorTime(target, task.shard, task.checkpoint, options);
+  if ((compareCursors(checkpoint, end) ?? -1) >= 0) return { end, receivedAt: undefined, seconds: 0 };
+  const receivedAt = await client.getCursorTime(target, shard, checkpoint, options);
   // SLS's clock against ours: a small skew must not show as negative lag.
-  return Math.max(0, deps.now() / 1000 - receivedAt);
+  return { end, receivedAt, seconds: Math.max(0, now() / 1000 - receivedAt) };
 }
 
 function describe(target: Target) {

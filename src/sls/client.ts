@@ -1,6 +1,7 @@
 /**
- * The SLS consumer-group client: builds, signs and sends the four calls we need, retries what
- * is worth retrying within the caller's deadline, and turns replies into typed values or errors.
+ * The SLS client: builds, signs and sends the consumer-group calls, retries what is worth
+ * retrying within the caller's deadline, and turns replies into typed values or errors. The
+ * read-only logstore and shard calls are built in `reads.ts` on its `send` seam.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../log.ts';
@@ -18,6 +19,7 @@ import {
 import { type Exchange, exchange, succeeded, within } from './exchange.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
+import * as reads from './reads.ts';
 import { signingFor } from './region.ts';
 import { attemptBudget, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { type PreparedRequest, SIGN_V1, type SigningOptions, signedHeaders } from './signer.ts';
@@ -27,14 +29,13 @@ import type {
   ConsumerGroupSettings,
   CredentialsProvider,
   LogstoreTarget,
+  SeekPosition,
   ShardCheckpoint,
   Target,
 } from './types.ts';
 import {
   checkpointListReply,
   checkpointProblem,
-  cursorReply,
-  cursorTimeReply,
   errorReply,
   parseReply,
   shardListReply,
@@ -192,30 +193,32 @@ export class SlsClient {
    * `GetCursor`: the cursor of a shard at `from`: `'begin'`, `'end'` (where the next log group
    * will be written) or a unix time in seconds (the first log group received at or after it).
    */
-  async getCursor(
-    target: LogstoreTarget,
-    shard: number,
-    from: 'begin' | 'end' | number,
-    options: CallOptions = {},
-  ): Promise<string> {
-    const request = shardRequest(target, shard, { type: 'cursor', from: String(from) });
-    const response = await this.#execute(`GetCursor shard ${shard}`, target, options, request);
-    return parseReply('GetCursor', response, cursorReply).cursor;
+  getCursor(target: LogstoreTarget, shard: number, from: SeekPosition, options: CallOptions = {}) {
+    return reads.getCursor(this.send, target, shard, from, options);
   }
 
   /** `GetCursorTime`: when SLS received the log group at `cursor` (unix seconds). */
-  async getCursorTime(
-    target: LogstoreTarget,
-    shard: number,
-    cursor: string,
-    options: CallOptions = {},
-  ): Promise<number> {
-    const cursorIssue = checkpointProblem(cursor);
-    if (cursorIssue) throw new SlsValidationError(`cursor ${cursorIssue}`);
-    const request = shardRequest(target, shard, { type: 'cursor_time', cursor });
-    const response = await this.#execute(`GetCursorTime shard ${shard}`, target, options, request);
-    return Number(parseReply('GetCursorTime', response, cursorTimeReply).cursor_time);
+  getCursorTime(target: LogstoreTarget, shard: number, cursor: string, options: CallOptions = {}) {
+    return reads.getCursorTime(this.send, target, shard, cursor, options);
   }
+
+  /** `ListShards`: every shard of the logstore, read-only ones included, by id. */
+  listShards(target: LogstoreTarget, options: CallOptions = {}) {
+    return reads.listShards(this.send, target, options);
+  }
+
+  /** `ListConsumerGroup`: the logstore's consumer groups and their settings. */
+  listConsumerGroups(target: LogstoreTarget, options: CallOptions = {}) {
+    return reads.listConsumerGroups(this.send, target, options);
+  }
+
+  /**
+   * Sends one read-only request with this client's signing, retry and deadline rules and returns
+   * its 2xx reply: the seam the operations in `reads.ts` are built on. Not for writes, which are
+   * `ordered` (see `#execute`).
+   */
+  readonly send: reads.Send = (operation, target, request, options) =>
+    this.#execute(operation, target, options, request);
 
   /** `CreateConsumerGroup`. Throws `SlsApiError` code `ConsumerGroupAlreadyExist` if it exists. */
   async createConsumerGroup(
@@ -397,15 +400,6 @@ async function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A shard-level read (GetCursor, GetCursorTime) of a logstore. */
-function shardRequest(target: LogstoreTarget, shard: number, query: Record<string, string>): PreparedRequest {
-  assertName('project', target.project);
-  assertName('logstore', target.logstore);
-  const shardIssue = shardProblem(shard);
-  if (shardIssue) throw new SlsValidationError(`shard ${String(shard)} ${shardIssue}`);
-  return { method: 'GET', path: `/logstores/${target.logstore}/shards/${shard}`, query };
 }
 
 function groupPath(target: Target): string {

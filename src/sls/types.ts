@@ -53,3 +53,24 @@ export interface ConsumerGroupSettings {
 export interface CallOptions {
   readonly deadline?: number | undefined;
 }
+
+/** Where GetCursor looks: `begin`, `end` (where the next log group goes) or whole unix seconds. */
+export type SeekPosition = 'begin' | 'end' | number;
+
+/** One shard in `ListShards`. */
+export interface ShardInfo {
+  readonly shard: number;
+  /** `readwrite`, or `readonly` once split or merged (still readable, still checkpointed). */
+  readonly status: string;
+  readonly inclusiveBeginKey?: string | undefined;
+  readonly exclusiveEndKey?: string | undefined;
+  /** Unix seconds. */
+  readonly createTime?: number | undefined;
+}
+
+/** One group in `ListConsumerGroup`. */
+export interface ConsumerGroupInfo {
+  readonly consumerGroup: string;
+  readonly timeoutSeconds: number;
+  readonly inOrder: boolean;
+}

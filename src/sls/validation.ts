@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { formatIssues } from '../validation.ts';
 import { SlsResponseError } from './errors.ts';
 import type { HttpResponse } from './http.ts';
+import { nameProblem } from './names.ts';
 
 /** SLS shard ids are 32-bit signed integers. */
 export const MAX_SHARD_ID = 2 ** 31 - 1;
@@ -50,7 +51,6 @@ export const checkpointListReply = z.array(
   }),
 );
 
-/** The body of an SLS error reply. */
 /** GetCursor. */
 export const cursorReply = z.looseObject({ cursor: z.string().check(z.minLength(1)) });
 /**
@@ -61,6 +61,43 @@ export const cursorTimeReply = z.looseObject({
   cursor_time: z.union([z.int().check(z.minimum(0)), z.string().check(z.regex(/^\d{1,12}$/))]),
 });
 
+/** ListShards: one entry per shard, read-only ones (split or merged away) included. */
+export const shardInfoListReply = z.array(
+  z.looseObject({
+    shardID: shardId,
+    status: z.string(),
+    inclusiveBeginKey: z.optional(z.string()),
+    exclusiveEndKey: z.optional(z.string()),
+    createTime: z.optional(z.number()),
+  }),
+);
+
+const groupName = z.string().check(
+  z.refine((v) => nameProblem('consumerGroup', v) === undefined, {
+    error: (i) => nameProblem('consumerGroup', i.input) ?? 'is invalid',
+  }),
+);
+
+/**
+ * ListConsumerGroup. The SDKs (Go, Python) and the CLI's sample read the group's name from
+ * `name`; the API page's table calls it `consumerGroup`: either is taken.
+ */
+export const consumerGroupListReply = z.array(
+  z
+    .looseObject({
+      name: z.optional(groupName),
+      consumerGroup: z.optional(groupName),
+      timeout: z.int().check(z.minimum(0)),
+      order: z.boolean(),
+    })
+    .check(
+      z.refine((g) => g.name !== undefined || g.consumerGroup !== undefined, {
+        error: 'must name the group (name)',
+      }),
+    ),
+);
+
+/** The body of an SLS error reply. */
 export const errorReply = z.looseObject({ errorCode: z.string(), errorMessage: z.optional(z.string()) });
 
 /**

@@ -161,6 +161,52 @@ describe.each(MODES)('@alicloud/sls20201230 with $name', (mode) => {
     expect(seen[4]?.query).toEqual({ type: 'checkpoint', forceSuccess: 'true' });
   });
 
+  it('lists shards and groups and reads cursors, as the SDK models them', async () => {
+    const client = sdkClient(mode);
+    // Each mode its own shard: a shard's log only grows forward in time.
+    const shard = MODES.indexOf(mode);
+    const now = Date.now();
+    const [, second] = emulator.writeLogGroups(PROJECT, LOGSTORE, shard, [now - 60_000, now - 30_000]);
+    emulator.createConsumerGroup(PROJECT, LOGSTORE, `listed-${shard}`, { timeoutSeconds: 90, inOrder: true });
+
+    const shards = await client.listShards(PROJECT, LOGSTORE);
+    expect(shards.body?.map((s) => [s.shardID, s.status])).toEqual([
+      [0, 'readwrite'],
+      [1, 'readwrite'],
+      [2, 'readwrite'],
+      [3, 'readwrite'],
+    ]);
+    expect(shards.body?.[3]?.exclusiveEndKey).toBe('f'.repeat(32));
+    const groups = await client.listConsumerGroup(PROJECT, LOGSTORE);
+    expect(groups.body?.find((g) => g.name === `listed-${shard}`)).toMatchObject({
+      timeout: 90,
+      order: true,
+    });
+
+    const shardId = String(shard);
+    const at = await client.getCursor(
+      PROJECT,
+      LOGSTORE,
+      shardId,
+      new Sls.GetCursorRequest({ from: String(Math.floor((now - 45_000) / 1000)) }),
+    );
+    expect(at.body?.cursor).toBe(second);
+    const time = await client.getCursorTime(
+      PROJECT,
+      LOGSTORE,
+      shardId,
+      new Sls.GetCursorTimeRequest({ cursor: at.body?.cursor }),
+    );
+    expect(Number(time.body?.cursorTime)).toBe(Math.floor((now - 30_000) / 1000));
+    const badFrom = await client
+      .getCursor(PROJECT, LOGSTORE, shardId, new Sls.GetCursorRequest({ from: 'yesterday' }))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(badFrom).toMatchObject({ code: 'ParameterInvalid', statusCode: 400 });
+  });
+
   it('gets SLS errors it can read: code, status and request id', async () => {
     const wrongSecret = sdkClient(mode, 'not-the-secret');
     const error = await wrongSecret

@@ -65,6 +65,10 @@ export function describeArtifacts(variants: () => Variants): void {
       };
       expect(map.sources).toContainEqual(expect.stringMatching(new RegExp(`src/handlers/${name}\\.ts$`)));
       expect(map.sources.filter((s) => s.includes(`src/handlers/${other}.ts`))).toEqual([]);
+      // The operator CLI and its libraries stay out of the functions.
+      expect(
+        map.sources.filter((s) => /src\/cli\/|node_modules\/(commander|cli-table3|picocolors)\//.test(s)),
+      ).toEqual([]);
       expect(map.sourcesContent).toBeUndefined();
 
       const mapEntry = entries.find((e) => e.name.endsWith('.map'));

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMotoServer } from '../../scripts/local/moto.ts';
+import { parseCommand, parseCommandBody } from '../../src/checkpoint/command.ts';
 import { type ProcessResult, runProcess } from '../helpers/process.ts';
 import { documentedCommands, shellBlock } from './markdown.ts';
 
@@ -24,7 +25,15 @@ const FIFO_SEND =
   'aws sqs send-message --queue-url "$CHECKPOINT_QUEUE_URL" --message-group-id "my-project/my-logstore/my-group/3" ' +
   '--message-body \'{"shard":3,"checkpoint":"MTUyNDE1NTM3OTM3MzkwODQ5Ng=="}\'';
 
+/** The operations page's seek through the queue, a standard one. */
+const SEEK_SEND =
+  'aws sqs send-message --queue-url "$CHECKPOINT_QUEUE_URL" --message-body \'{"shard":"*","from":"end"}\'';
+const SEEK_PAYLOAD = 'echo \'{"shard":"*","from":"2026-11-23T10:00:00+08:00"}\' > seek.json';
+const STATUS_PAYLOAD = 'echo \'{"action":"status"}\' > status-request.json';
+
 const CI = 'CI runs it (.ci/run)';
+const NO_LAMBDA = 'not run: moto runs Lambda code only in Docker, which is not here';
+const CLI_TEST = 'test/integration/cli.test.ts runs the bin with these arguments against the emulator';
 const HERE = 'run below';
 const DEPLOY_TEST = 'test/deploy runs it for the test stage against moto (prod needs your params)';
 const V4 = 'not run: Serverless v4 fetches its binary from serverless.com and needs an account';
@@ -54,7 +63,26 @@ const COMMANDS: Record<string, string> = {
   'for name in checkpoint checkpoint-dlq checkpoint-failed-events; do': HERE,
   'echo \'[{"shard": 0, "checkpoint": "MTU="}]\' > commands.json': HERE,
   'aws lambda invoke --function-name slscheckpoint-prod-checkpoint --payload fileb://commands.json out.json':
-    'not run: moto runs Lambda code only in Docker, which is not here',
+    NO_LAMBDA,
+  [SEEK_PAYLOAD]: HERE,
+  'aws lambda invoke --function-name slscheckpoint-prod-checkpoint --payload fileb://seek.json out.json':
+    NO_LAMBDA,
+  [SEEK_SEND]: HERE,
+  [STATUS_PAYLOAD]: HERE,
+  'aws lambda invoke --function-name slscheckpoint-prod-checkpoint --payload fileb://status-request.json status.json':
+    NO_LAMBDA,
+  'export SLS_ENDPOINT=cn-hangzhou.log.aliyuncs.com SLS_PROJECT=my-project SLS_LOGSTORE=my-logstore SLS_CONSUMER_GROUP=my-group':
+    'sets the variables the CLI reads; test/integration/cli.test.ts passes them in its environment',
+  'export AWS_PROFILE=ops SLS_CREDENTIALS_SECRET_ID=slscheckpoint/prod':
+    'names your AWS profile; test/integration/cli.test.ts reads a secret from moto the same way',
+  'npx slscheckpoint --help': HERE,
+  'npx slscheckpoint status': CLI_TEST,
+  "npx slscheckpoint status --json | jq '.lagSeconds'": `${CLI_TEST} (the JSON; jq is yours)`,
+  'npx slscheckpoint seek --from 2026-11-23T10:00:00+08:00': `${CLI_TEST} (an ISO time, with and without --yes)`,
+  'npx slscheckpoint seek --from end --shard 3 --yes': CLI_TEST,
+  'npx slscheckpoint set --shard 3 --checkpoint MTUyNDE1NTM3OTM3MzkwODQ5Ng== --yes': CLI_TEST,
+  'npx slscheckpoint status | seek | set': 'the synopsis of the commands above',
+  npx: 'names npx itself, which runs the project bin',
   'aws sqs receive-message --queue-url <url>': 'a standard AWS CLI read, for a queue the clean-up kept',
   'aws sqs receive-message': 'a standard AWS CLI read, named in the alarms table',
   'aws sqs start-message-move-task': 'named in the alarms table (SQS redrive); moto has no such operation',
@@ -67,6 +95,8 @@ const COMMANDS: Record<string, string> = {
   'serverless remove --stage prod': V4,
   'serverless login': V4,
 };
+
+const DEFAULTS = { project: 'my-project', logstore: 'my-logstore', consumerGroup: 'my-group' };
 
 /** Runs an npm command line; `until` ends it (SIGTERM) once the output matches. */
 function npm(args: string[], options: { until?: RegExp; timeoutMs?: number } = {}): Promise<ProcessResult> {
@@ -101,6 +131,12 @@ describe('documented commands', () => {
       until: /Ctrl-C stops it/,
     });
     expect(run.output).toMatch(/SLS emulator listening on http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('npx slscheckpoint --help runs the operator CLI from the checkout', async () => {
+    const run = await runProcess('npx', ['slscheckpoint', '--help'], { env: { ...process.env, CI: 'true' } });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toMatch(/Usage: slscheckpoint \[options\] \[command\]/);
   });
 
   it('npm run bench runs (one quick benchmark here)', async () => {
@@ -212,6 +248,25 @@ describe('documented AWS CLI commands, against moto', () => {
     expect(received.Messages?.map((m) => [m.Attributes?.MessageGroupId, JSON.parse(m.Body ?? '')])).toEqual([
       ['my-project/my-logstore/my-group/3', { shard: 3, checkpoint: 'MTUyNDE1NTM3OTM3MzkwODQ5Ng==' }],
     ]);
+  });
+
+  it('the seek sent through the queue is one command that seeks every shard to the end', async () => {
+    const sqs = new SQSClient({ ...aws, endpoint: moto.endpoint });
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'slscheckpoint-prod-checkpoint' }),
+    );
+    const run = await shell(SEEK_SEND, { CHECKPOINT_QUEUE_URL: QueueUrl ?? '' });
+    expect(run.code, run.output).toBe(0);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+    const bodies = received.Messages?.map((m) => parseCommandBody(m.Body, DEFAULTS)) ?? [];
+    expect(bodies).toMatchObject([{ ok: true, command: { shard: '*', from: 'end' } }]);
+  });
+
+  it('the operations payload files hold a valid seek command and the status action', async () => {
+    for (const line of [SEEK_PAYLOAD, STATUS_PAYLOAD]) expect((await shell(line)).code).toBe(0);
+    const seek = parseCommand(JSON.parse(readFileSync(join(dir, 'seek.json'), 'utf8')), DEFAULTS);
+    expect(seek.ok, JSON.stringify(seek)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'status-request.json'), 'utf8'))).toEqual({ action: 'status' });
   });
 
   it('the direct-invoke payload file holds the JSON array of commands', async () => {

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 
 export interface ProcessResult {
   readonly code: number | null;
+  /** Standard output and error together, as they came. */
   readonly output: string;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 export interface RunOptions {
@@ -13,6 +16,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Ended (SIGTERM, with everything it started) once the output matches: for servers. */
   readonly until?: RegExp;
+  /** Written to its standard input, which is then closed; without it, stdin is /dev/null. */
+  readonly input?: string;
 }
 
 export function runProcess(
@@ -26,9 +31,10 @@ export function runProcess(
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     const stop = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -37,20 +43,28 @@ export function runProcess(
       }
     };
     let output = '';
+    let stdout = '';
+    let stderr = '';
     const timer = setTimeout(() => stop('SIGKILL'), options.timeoutMs ?? 60_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       if (options.until?.test(output)) stop('SIGTERM');
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      collect(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      collect(chunk);
+    });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output, stdout, stderr });
     });
   });
 }

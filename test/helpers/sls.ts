@@ -1,8 +1,8 @@
 /** Fixtures for tests that talk to the real emulator over HTTP. */
 import { startEmulator } from '../../src/emulator/server.ts';
-import type { EmulatorKey, SlsEmulator } from '../../src/emulator/types.ts';
+import type { EmulatorKey, LogstoreOptions, SlsEmulator } from '../../src/emulator/types.ts';
 import { createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
-import { silentLogger } from '../../src/log.ts';
+import { type Logger, silentLogger } from '../../src/log.ts';
 import { SlsClient, type SlsClientOptions } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
 import { type Signing, signedHeaders } from '../../src/sls/signer.ts';
@@ -39,16 +39,16 @@ export interface SlsFixture {
 }
 
 /**
- * Starts an emulator with project `test-project`, logstore `test-logstore` (`shards` shards) and
- * group `test-group` (timeout 60 s), driven by a manual clock shared with the clients it makes.
+ * Starts an emulator with project `test-project`, logstore `test-logstore` (`shards` shards, made
+ * with `logstore`'s options) and group `test-group` (timeout 60 s), driven by a manual clock shared with the clients it makes.
  * Client backoff sleeps advance the manual clock, so retries take no real time.
  */
 export async function startSlsFixture(
-  options: { shards?: number; groupTimeoutSeconds?: number } = {},
+  options: { shards?: number; groupTimeoutSeconds?: number; logstore?: LogstoreOptions } = {},
 ): Promise<SlsFixture> {
   const clock = createManualClock();
   const emulator = await startEmulator({ now: clock.now, keys: [TEST_KEY] });
-  emulator.createLogstore('test-project', 'test-logstore', options.shards ?? 4);
+  emulator.createLogstore('test-project', 'test-logstore', options.shards ?? 4, options.logstore);
   emulator.createConsumerGroup('test-project', 'test-logstore', 'test-group', {
     timeoutSeconds: options.groupTimeoutSeconds ?? 60,
   });
@@ -92,7 +92,12 @@ export async function startSlsFixture(
  */
 export function checkpointHandler(
   f: SlsFixture,
-  options: { monotonic?: boolean; concurrency?: number; client?: Partial<SlsClientOptions> } = {},
+  options: {
+    monotonic?: boolean;
+    concurrency?: number;
+    client?: Partial<SlsClientOptions>;
+    logger?: Logger;
+  } = {},
 ) {
   return createCheckpointHandler({
     config: {
@@ -105,7 +110,7 @@ export function checkpointHandler(
       logLevel: 'info',
     },
     client: f.client(options.client),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     now: f.clock.now,
   });
 }

@@ -194,7 +194,7 @@ describe('applyCheckpoints', () => {
     expect(await applyCheckpoints([], deps(client, { monotonic: true }))).toEqual({
       outcomes: new Map(),
       values: 0,
-      requests: { writes: 0, readBacks: 0 },
+      requests: { writes: 0, readBacks: 0, lookups: 0 },
     });
     expect(client.updates).toHaveLength(0);
     expect(client.reads).toHaveLength(0);

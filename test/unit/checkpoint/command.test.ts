@@ -55,9 +55,13 @@ describe('parseCommand', () => {
     ['a string', 'shard 1', /^command must be a JSON object, got a string$/],
     ['a number', 42, /^command must be a JSON object, got a number$/],
     ['undefined', undefined, /^command must be a JSON object, got undefined$/],
-    ['an empty object', {}, /^shard is required; checkpoint is required$/],
-    ['no checkpoint', { shard: 1 }, /^checkpoint is required$/],
-    ['a string shard', { ...valid, shard: '1' }, /^shard must be an integer$/],
+    ['an empty object', {}, /^shard is required; checkpoint or from is required$/],
+    ['no checkpoint', { shard: 1 }, /^checkpoint or from is required$/],
+    [
+      'a string shard',
+      { ...valid, shard: '1' },
+      /^shard must be an integer, or "\*" \(every shard\) with from$/,
+    ],
     ['a fractional shard', { ...valid, shard: 1.5 }, /^shard must be an integer$/],
     ['a negative shard', { ...valid, shard: -1 }, /^shard must be between 0 and 2147483647$/],
     ['a huge shard', { ...valid, shard: 1e300 }, /^shard must be between 0 and 2147483647$/],
@@ -172,5 +176,65 @@ describe('parseCommandBody', () => {
       ok: false,
       error: 'body has unknown field __proto__',
     });
+  });
+});
+
+describe('seek commands (from)', () => {
+  const seek = (extra: Record<string, unknown>) => parseCommand({ shard: 3, ...extra }, defaults);
+
+  it.each<[unknown, unknown]>([
+    ['begin', 'begin'],
+    ['end', 'end'],
+    [1_795_420_800, 1_795_420_800],
+    [0, 0],
+    ['2026-11-23T08:00:00Z', 1_795_420_800],
+    ['2026-11-23T16:00:00+08:00', 1_795_420_800],
+    ['2026-11-23T03:00-0500', 1_795_420_800],
+    // SLS positions by whole seconds: the fraction is dropped, so a replay starts no later.
+    ['2026-11-23T08:00:00.999Z', 1_795_420_800],
+    ['2024-02-29T00:00:00Z', 1_709_164_800],
+  ])('takes from %j as %j', (from, expected) => {
+    expect(seek({ from })).toEqual({
+      ok: true,
+      command: { ...defaults, shard: 3, from: expected, consumer: undefined, forceSuccess: true },
+    });
+  });
+
+  it('seeks every shard with "*"', () => {
+    expect(parseCommand({ shard: '*', from: 'end', consumer: 'c1' }, defaults)).toEqual({
+      ok: true,
+      command: { ...defaults, shard: '*', from: 'end', consumer: 'c1', forceSuccess: false },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'both checkpoint and from',
+      { checkpoint: CURSOR, from: 'begin' },
+      /^checkpoint and from cannot both be given/,
+    ],
+    [
+      '"*" with a checkpoint',
+      { shard: '*', checkpoint: CURSOR },
+      /^shard "\*" needs from: a cursor belongs to one shard$/,
+    ],
+    ['another word', { from: 'latest' }, /^from must be "begin", "end", unix seconds, or an ISO-8601 time/],
+    ['a digit string', { from: '1795420800' }, /^from must be "begin", "end", unix seconds/],
+    ['milliseconds', { from: 1_795_420_800_000 }, /^from must be unix seconds, not milliseconds$/],
+    ['a fraction of a second', { from: 1.5 }, /^from must be whole unix seconds >= 0$/],
+    ['a negative time', { from: -1 }, /^from must be whole unix seconds >= 0$/],
+    ['a time without a zone', { from: '2026-11-23T08:00:00' }, /^from must be .*with a zone/],
+    ['a date alone', { from: '2026-11-23' }, /^from must be/],
+    ['February 30', { from: '2026-02-30T00:00:00Z' }, /^from must be/],
+    ['hour 24', { from: '2026-11-23T24:00:00Z' }, /^from must be/],
+    ['a leap second', { from: '2016-12-31T23:59:60Z' }, /^from must be/],
+    ['before 1970', { from: '1969-12-31T23:59:59Z' }, /^from must not be before 1970$/],
+    ['null', { from: null }, /^from must be/],
+  ])('refuses %s', (_, extra, message) => {
+    expect(errorOf({ shard: 3, ...extra })).toMatch(message);
+  });
+
+  it('never echoes a bad from', () => {
+    expect(errorOf({ shard: 3, from: 'hunter2-secret' })).not.toContain('hunter2');
   });
 });

@@ -1,7 +1,16 @@
+/** An in-memory stand-in for the SlsClient calls the checkpoint use case and status make. */
 import type { CheckpointCommand } from '../../../src/checkpoint/command.ts';
-/** An in-memory stand-in for the two SlsClient calls the checkpoint use case makes. */
 import { SlsApiError } from '../../../src/sls/errors.ts';
-import type { CallOptions, CheckpointUpdate, ShardCheckpoint, Target } from '../../../src/sls/types.ts';
+import type {
+  CallOptions,
+  CheckpointUpdate,
+  ConsumerGroupInfo,
+  LogstoreTarget,
+  SeekPosition,
+  ShardCheckpoint,
+  ShardInfo,
+  Target,
+} from '../../../src/sls/types.ts';
 import { cursor } from '../../helpers/factories.ts';
 
 export interface UpdateCall {
@@ -20,8 +29,38 @@ export interface FakeClient {
   onRead: (target: Target) => void | Promise<void>;
   /** Most updates in flight at once. */
   maxInFlight: number;
+  /** ListShards and GetCursor calls, as `listShards p/l` and `getCursor p/l shard from`. */
+  readonly lookups: string[];
+  /** Shards every logstore has. */
+  shardCount: number;
+  /** Called before a ListShards or GetCursor answers; throw to fail it. */
+  onLookup: (call: string) => void | Promise<void>;
   updateCheckpoint(target: Target, update: CheckpointUpdate, options?: CallOptions): Promise<void>;
   getCheckpoints(target: Target, options?: CallOptions): Promise<ShardCheckpoint[]>;
+  listShards(target: LogstoreTarget, options?: CallOptions): Promise<ShardInfo[]>;
+  /** `seekCursor(shard, from)`. */
+  getCursor(
+    target: LogstoreTarget,
+    shard: number,
+    from: SeekPosition,
+    options?: CallOptions,
+  ): Promise<string>;
+  getCursorTime(
+    target: LogstoreTarget,
+    shard: number,
+    cursor: string,
+    options?: CallOptions,
+  ): Promise<number>;
+  listConsumerGroups(target: LogstoreTarget, options?: CallOptions): Promise<ConsumerGroupInfo[]>;
+}
+
+/**
+ * The fake's GetCursor answer: shard × 10^6 plus 0 for `begin`, 999,999 for `end`, and the
+ * time's last five digits (+1) for a time, so every (shard, position) has its own cursor.
+ */
+export function seekCursor(shard: number, from: SeekPosition): string {
+  const offset = from === 'begin' ? 0 : from === 'end' ? 999_999 : (from % 100_000) + 1;
+  return cursor(shard * 1_000_000 + offset);
 }
 
 export const groupName = (t: Pick<Target, 'project' | 'logstore' | 'consumerGroup'>): string =>
@@ -45,6 +84,27 @@ export function createFakeClient(): FakeClient {
     onUpdate: () => {},
     onRead: () => {},
     maxInFlight: 0,
+    lookups: [],
+    shardCount: 4,
+    onLookup: () => {},
+    async listShards(target) {
+      const call = `listShards ${target.project}/${target.logstore}`;
+      fake.lookups.push(call);
+      await fake.onLookup(call);
+      return Array.from({ length: fake.shardCount }, (_, shard) => ({ shard, status: 'readwrite' }));
+    },
+    async getCursor(target, shard, from) {
+      const call = `getCursor ${target.project}/${target.logstore} ${shard} ${from}`;
+      fake.lookups.push(call);
+      await fake.onLookup(call);
+      return seekCursor(shard, from);
+    },
+    async getCursorTime() {
+      return 0;
+    },
+    async listConsumerGroups() {
+      return [];
+    },
     async updateCheckpoint(target, update, options = {}) {
       const call = { target, update, options };
       fake.updates.push(call);

@@ -348,7 +348,7 @@ describe('direct invocation', () => {
       lambdaContext(),
     );
     await expect(failure).rejects.toThrow(
-      '2 of 3 checkpoint commands did not land: command[1] shard 4 of proj/store/group: ShardNotExist; command[2] invalid: checkpoint is required',
+      '2 of 3 checkpoint commands did not land: command[1] shard 4 of proj/store/group: ShardNotExist; command[2] invalid: checkpoint or from is required',
     );
     const error = (await failure.catch((e: unknown) => e)) as CheckpointCommandsError;
     expect(error.failures.map((f) => f.index)).toEqual([1, 2]);
@@ -359,7 +359,7 @@ describe('direct invocation', () => {
   it('names the index even in an array of one', async () => {
     const { fn } = setup();
     await expect(fn([{ shard: 1 }], lambdaContext())).rejects.toThrow(
-      '1 of 1 checkpoint commands did not land: command[0] invalid: checkpoint is required',
+      '1 of 1 checkpoint commands did not land: command[0] invalid: checkpoint or from is required',
     );
   });
 
