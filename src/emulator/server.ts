@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyRequest } from './auth.ts';
+import { createLatencyPlan, pause } from './latency.ts';
 import { EmulatorError, SlsModel } from './model.ts';
 import type {
   EmulatedOperation,
@@ -162,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   const faults: { fault: Fault; left: number }[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const latency = createLatencyPlan(options.latency);
 
   let policy: ((request: FaultRequest) => FaultAction | undefined) | undefined;
   const held: (() => void)[] = [];
@@ -205,6 +207,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     let payload = '';
     try {
       body = await readBody(req);
+      // Half a round trip (and a new connection's setup) before SLS sees the request.
+      await pause(latency.inboundMs(req.socket));
       r = route(req, body);
       fault = takeFault(r, body);
       if (fault?.kind === 'drop' && fault.applied !== true) {
@@ -252,6 +256,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       req.socket.destroy();
       return;
     }
+    await pause(latency.outboundMs());
     if (res.destroyed) return;
     res.writeHead(status, {
       'content-type': 'application/json',
@@ -317,6 +322,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     clearFaults: () => {
       faults.length = 0;
     },
+    setLatency: (next) => latency.set(next),
     setFaultPolicy: (next) => {
       policy = next;
     },
