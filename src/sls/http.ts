@@ -151,6 +151,11 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
         for (const [k, v] of Object.entries(response.headers)) {
           headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         }
+        // undici gives a kept-alive connection back to its pool one event-loop turn after the
+        // reply ends; a request sent before that opens another connection, whose TCP and TLS
+        // handshakes cost two or three round trips at a distance. Callers send their next request
+        // as soon as this resolves, so it resolves only once the connection is free again.
+        await new Promise((resolve) => setImmediate(resolve));
         return { status: response.statusCode, headers, body: Buffer.concat(chunks) };
       } catch (error) {
         if (signal.aborted && !(error instanceof SlsError)) throw toTransportError(signal.reason, request);
