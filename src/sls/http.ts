@@ -120,7 +120,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
 
   return {
     async send(request) {
-      const signal = AbortSignal.timeout(request.timeoutMs);
+      // Timers take whole milliseconds (AbortSignal.timeout throws on 12.5); round up, never to 0.
+      const timeoutMs = Math.max(1, Math.ceil(request.timeoutMs));
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await agent.request({
           origin: request.origin,
@@ -128,8 +130,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
           method: request.method,
           headers: request.headers,
           body: request.body === undefined ? null : Buffer.from(request.body),
-          headersTimeout: request.timeoutMs,
-          bodyTimeout: request.timeoutMs,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
           signal,
         });
         const declared = Number(response.headers['content-length']);
