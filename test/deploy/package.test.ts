@@ -363,7 +363,7 @@ describe('serverless.yml packaged offline (osls + serverless-esbuild)', () => {
       expect(Object.keys(env).filter((k) => k.startsWith('HEARTBEAT_') || k === 'SLS_CONSUMER')).toEqual([]);
       expect(loadCheckpointConfig(env)).toMatchObject({
         secretId: SECRET_ARN,
-        concurrency: 8,
+        concurrency: 32,
         monotonic: false,
       });
     });
