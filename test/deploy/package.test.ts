@@ -152,6 +152,9 @@ beforeAll(async () => {
       `--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`,
       '--param=checkpointRuleEnabled=false',
       '--param=checkpointQueueType=fifo',
+      // Standard-queue settings: a FIFO queue keeps its own limits (10 records, no window).
+      '--param=checkpointBatchSize=1000',
+      '--param=checkpointBatchingWindow=10',
     ]),
   ]);
 }, PACKAGING_TIMEOUT_MS);
