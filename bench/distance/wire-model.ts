@@ -39,18 +39,6 @@ interface Connection {
 
 const GROUP_PATH = /^\/logstores\/([^/?]+)\/consumergroups\/([^/?]+)(?:\?(.*))?$/;
 
-/** A mulberry32 generator: a seeded [0, 1) source for repeatable model runs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The model: an `HttpTransport` on simulated time, and the SLS behind it. */
 export class WireModel {
   readonly sls = new SlsModel();
