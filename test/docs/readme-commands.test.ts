@@ -32,8 +32,10 @@ const TESTED = new Set([
   'npm start',
   'npm run emulator',
   'npm run emulator -- --port 9000 --shards 4',
+  'npm run emulator -- --port 9000 --shards 4 --rtt 250 --jitter 25 --setup 500',
   'npm run bench',
   'npm run bench -- signing',
+  'npm run bench -- --rtt 250',
   'npm run build',
   'npm run package',
 ]);
@@ -54,6 +56,35 @@ describe('README commands', () => {
       until: /Ctrl-C stops it/,
     });
     expect(run.output).toMatch(/SLS emulator listening on http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('npm run emulator --rtt serves at a distance until stopped', async () => {
+    const run = await npm(
+      [
+        'run',
+        'emulator',
+        '--',
+        '--port',
+        '0',
+        '--shards',
+        '4',
+        '--rtt',
+        '250',
+        '--jitter',
+        '25',
+        '--setup',
+        '500',
+      ],
+      { until: /Ctrl-C stops it/ },
+    );
+    expect(run.output).toContain('latency: round trip 250 ms ± 25 ms per half, 500 ms per new connection');
+  });
+
+  it('npm run bench -- --rtt runs the distance profile (its checkpoint tables at 5 ms here; 250 ms takes minutes)', async () => {
+    const run = await npm(['run', 'bench', '--', '--rtt', '5', 'checkpoint']);
+    expect(run.output).toContain('distance profile: SLS at 5 ms round trip');
+    expect(run.output).toMatch(/\| 10000 +\| 64 +\| 32 +\| 64 +\| 0 +\| 32 +\|/);
+    expect(run.code).toBe(0);
   });
 
   it('npm run bench runs (one quick benchmark here)', async () => {
