@@ -2,38 +2,21 @@
  * Heartbeat: CPU time per beat and how evenly beats are spaced over a long invocation against
  * the emulator, which runs in its own process so only the heartbeat's own CPU is counted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { silentLogger } from '../src/log.ts';
 import { SlsClient } from '../src/sls/client.ts';
 import { createUndiciTransport } from '../src/sls/http.ts';
+import { startEmulatorProcess } from './emulator-process.ts';
 import { printTable } from './table.ts';
 
 const INTERVAL_MS = 250;
 const RUN_MS = 30_000;
 const KEY = { accessKeyId: 'LTAIdemoAccessKey', accessKeySecret: 'demo-secret-not-for-production' };
 
-async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['src/emulator/main.ts', '--port', '0', '--shards', '8'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SLS_EMULATOR_ACCESS_KEY_SECRET: KEY.accessKeySecret },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-  return { url, child };
-}
-
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 export async function benchHeartbeat(): Promise<void> {
-  const { url, child } = await startEmulatorProcess();
+  const { url, stop } = await startEmulatorProcess(['--shards', '8'], KEY.accessKeySecret);
   const transport = createUndiciTransport();
   try {
     Object.assign(process.env, {
@@ -100,6 +83,6 @@ export async function benchHeartbeat(): Promise<void> {
     );
   } finally {
     await transport.close();
-    child.kill('SIGTERM');
+    stop();
   }
 }

@@ -91,6 +91,14 @@ function signingProblems(present: Record<string, string>): string[] {
   return [];
 }
 
+/** Targets beating at once when `HEARTBEAT_CONCURRENCY` is not set. */
+export const DEFAULT_HEARTBEAT_CONCURRENCY = 8;
+/**
+ * Shards written at once when `CHECKPOINT_CONCURRENCY` is not set. At a 250 ms round trip, 8 wrote
+ * a batch over 512 shards in 16 s of the function's 30 s; 32 in 4.4 s (see Sizing in the README).
+ */
+export const DEFAULT_CHECKPOINT_CONCURRENCY = 32;
+
 const heartbeatTarget = z.strictObject({
   project: z.optional(slsName('project')),
   logstore: z.optional(slsName('logstore')),
@@ -119,7 +127,7 @@ const heartbeatSchema = z.object({
     z.optional(z.array(heartbeatTarget).check(z.minLength(1), z.maxLength(100))),
   ),
   HEARTBEAT_INTERVAL_SECONDS: intVar(1, 300, 20),
-  HEARTBEAT_CONCURRENCY: intVar(1, 64, 8),
+  HEARTBEAT_CONCURRENCY: intVar(1, 64, DEFAULT_HEARTBEAT_CONCURRENCY),
   HEARTBEAT_SAFETY_MARGIN_MS: intVar(0, 60_000, 3_000),
   SLS_CREATE_CONSUMER_GROUP: boolFlag,
   SLS_CONSUMER_GROUP_TIMEOUT_SECONDS: intVar(1, 86_400, 120),
@@ -130,7 +138,7 @@ const heartbeatSchema = z.object({
 const checkpointSchema = z.object({
   ...common,
   CHECKPOINT_MONOTONIC: boolFlag,
-  CHECKPOINT_CONCURRENCY: intVar(1, 64, 8),
+  CHECKPOINT_CONCURRENCY: intVar(1, 64, DEFAULT_CHECKPOINT_CONCURRENCY),
 });
 
 /** The operator CLI: the same variables, but the secret is optional (keys may come from the environment). */

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyRequest } from './auth.ts';
+import { createLatencyPlan, pause } from './latency.ts';
 import { EmulatorError, SlsModel } from './model.ts';
 import { errorReply, newRequestId, type Reply, sendReply } from './reply.ts';
 import type {
@@ -204,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
   const faults: { fault: Fault; left: number }[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const latency = createLatencyPlan(options.latency);
 
   let policy: ((request: FaultRequest) => FaultAction | undefined) | undefined;
   const held: (() => void)[] = [];
@@ -247,6 +249,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     let signature: SignatureScheme | undefined;
     try {
       body = await readBody(req);
+      // Half a round trip (and a new connection's setup) before SLS sees the request.
+      await pause(latency.inboundMs(req.socket));
       r = route(req, body);
       fault = takeFault(r, body);
       if (fault?.kind === 'drop' && fault.applied !== true) {
@@ -288,6 +292,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
       req.socket.destroy();
       return;
     }
+    await pause(latency.outboundMs());
     if (res.destroyed) return;
     sendReply(res, reply, id, now());
   };
@@ -356,6 +361,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<SlsE
     clearFaults: () => {
       faults.length = 0;
     },
+    setLatency: (next) => latency.set(next),
     setFaultPolicy: (next) => {
       policy = next;
     },

@@ -1,4 +1,7 @@
 /** Public surface of the local SLS emulator (see `startEmulator` in `./server.ts`). */
+import type { Latency } from './latency.ts';
+
+export type { Latency };
 
 /** An AccessKey the emulator accepts. */
 export interface EmulatorKey {
@@ -134,6 +137,8 @@ export interface EmulatorOptions {
   readonly region?: string;
   /** The default `writeRate` of every logstore (see `LogstoreOptions`); 0 unless set. */
   readonly writeRate?: number;
+  /** Distance to pretend (real milliseconds, see `./latency.ts`); none by default. */
+  readonly latency?: Latency | undefined;
 }
 
 export interface SlsEmulator {
@@ -173,6 +178,11 @@ export interface SlsEmulator {
    * removes the policy.
    */
   setFaultPolicy(policy: ((request: FaultRequest) => FaultAction | undefined) | undefined): void;
+  /**
+   * Sets the distance every later request pays (undefined: none); throws a `RangeError` naming
+   * the field when it is unusable. Connections already open count as set up.
+   */
+  setLatency(latency: Latency | undefined): void;
   /** Applies and answers every request held by a `hold` fault; resolves to how many there were. */
   release(): number;
   /** Requests received and not yet answered (held and delayed ones included). */

@@ -46,6 +46,24 @@ export function inTurn(progress: readonly Progress[]): Progress[] {
   return [...progress].sort((a, b) => (since(a) === since(b) ? a.index - b.index : since(a) - since(b)));
 }
 
+/**
+ * The least time a round must have left to start one more beat: twice the median of the recent
+ * beats (the last `concurrency` to end: a slow spell counts once half of them are slow, a single
+ * slow beat does not stop a round), but not less than `floorMs` (the client starts no attempt
+ * with less time left) and never more than `minBeatMs` (one request's time limit), which also
+ * applies before any beat has ended. Reserving a whole request timeout for a beat that takes a
+ * round trip left the end of every round unused; a round cut short by the invocation's end (the
+ * last one) then served little more than its first batch, and the other targets waited into the
+ * next invocation. A beat started too late only fails at the deadline, as a waiting one would
+ * have gone without.
+ */
+export function beatAllowance(recentBeatsMs: readonly number[], minBeatMs: number, floorMs: number): number {
+  if (recentBeatsMs.length === 0) return minBeatMs;
+  const sorted = [...recentBeatsMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? minBeatMs;
+  return Math.min(minBeatMs, Math.max(floorMs, 2 * median));
+}
+
 /** One line per round: lateness, duration, and per target ok, failed (with its code) or waiting. */
 export function logRound(
   logger: Logger,

@@ -7,9 +7,18 @@
 import { forEachConcurrently } from '../concurrency.ts';
 import { errorCode } from '../failure.ts';
 import type { Logger } from '../log.ts';
+import { DEFAULT_RETRY_POLICY } from '../sls/retry.ts';
 import type { ConsumerGroupSettings } from '../sls/types.ts';
 import { type BeatOutcome, beat, heldFromCheckpoints, summarizeError } from './beat.ts';
-import { inTurn, logRound, overCapacity, type Progress, roundBeats, summaryOf } from './round.ts';
+import {
+  beatAllowance,
+  inTurn,
+  logRound,
+  overCapacity,
+  type Progress,
+  roundBeats,
+  summaryOf,
+} from './round.ts';
 import { type HeartbeatState, stateKey, type TargetState } from './state.ts';
 import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, RoundBeat } from './types.ts';
 
@@ -39,10 +48,16 @@ export interface HeartbeatDeps {
   /** When set, a missing consumer group is created with these settings. */
   readonly createConsumerGroup?: ConsumerGroupSettings | undefined;
   /**
-   * A beat is not started with less than this (plus the safety margin) left: it is the time one
-   * request may take. Default `DEFAULT_MIN_BEAT_MS`.
+   * The time one request may take. A round is not started with less than this (plus the safety
+   * margin) left, and within a round a beat is started only with twice the median recent beat
+   * left, at most this (see `beatAllowance`). Default `DEFAULT_MIN_BEAT_MS`.
    */
   readonly minBeatMs?: number | undefined;
+  /**
+   * The client's least time for an attempt: a beat started with less left would fail unsent.
+   * Default `DEFAULT_RETRY_POLICY.minAttemptMs`.
+   */
+  readonly minAttemptMs?: number | undefined;
   /** Default `DEFAULT_AT_RISK_RATIO`. */
   readonly atRiskRatio?: number | undefined;
   /** When aborted, no further round starts (middy aborts just before the Lambda timeout). */
@@ -66,10 +81,10 @@ export interface HeartbeatDeps {
  * failure never affects another's.
  *
  * When the targets do not fit one interval (targets x beat time / concurrency > interval), a beat
- * is not started with less than `minBeatMs` left in its round: the target waits instead of
- * failing, and every round serves first the targets whose last beat started longest ago, across
- * warm invocations too. So all take turns, none starves; `heartbeat.over_capacity` says so once
- * per invocation, with the numbers.
+ * is not started without the time for it left in its round (twice the median recent beat, at
+ * most `minBeatMs`): the target waits instead of failing, and every round serves first the
+ * targets whose last beat started longest ago, across warm invocations too. So all take turns,
+ * none starves; `heartbeat.over_capacity` says so once per invocation, with the numbers.
  *
  * Never throws for an SLS or credentials failure: failures are counted, logged and summarized.
  */
@@ -81,6 +96,7 @@ export async function runHeartbeats(
   if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
   if (targets.length === 0) return { rounds: 0, targets: [] };
   const minBeatMs = deps.minBeatMs ?? DEFAULT_MIN_BEAT_MS;
+  const minAttemptMs = deps.minAttemptMs ?? DEFAULT_RETRY_POLICY.minAttemptMs;
   const start = now();
   const progress: Progress[] = targets.map((target, index) => ({
     target,
@@ -102,6 +118,8 @@ export async function runHeartbeats(
 
   let rounds = 0;
   let warned = false;
+  /** How long the last `concurrency` beats took, newest last. */
+  const recentBeatsMs: number[] = [];
   for (let slot = 0; ; ) {
     if (isAborted(deps.signal)) break;
     const slotAt = start + slot * intervalMs;
@@ -118,10 +136,13 @@ export async function runHeartbeats(
     let started = 0;
     await forEachConcurrently(inTurn(progress), deps.concurrency, async (p) => {
       // The first batch starts with the round (it began because one beat fits); a later one only
-      // with a request's time left, else the target waits and goes first next round.
-      if (started >= deps.concurrency && deadline - now() < minBeatMs) return;
+      // with a beat's time left, else the target waits and goes first next round.
+      const allowance = beatAllowance(recentBeatsMs, minBeatMs, minAttemptMs);
+      if (started >= deps.concurrency && deadline - now() < allowance) return;
       started++;
       await beatTarget(p, deadline, start, deps);
+      recentBeatsMs.push(p.round?.durationMs ?? minBeatMs);
+      if (recentBeatsMs.length > deps.concurrency) recentBeatsMs.shift();
     });
     rounds++;
     logRound(deps.logger, progress, rounds, slotAt, roundStart, now());

@@ -120,7 +120,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
 
   return {
     async send(request) {
-      const signal = AbortSignal.timeout(request.timeoutMs);
+      // Timers take whole milliseconds (AbortSignal.timeout throws on 12.5); round up, never to 0.
+      const timeoutMs = Math.max(1, Math.ceil(request.timeoutMs));
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await agent.request({
           origin: request.origin,
@@ -128,8 +130,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
           method: request.method,
           headers: request.headers,
           body: request.body === undefined ? null : Buffer.from(request.body),
-          headersTimeout: request.timeoutMs,
-          bodyTimeout: request.timeoutMs,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
           signal,
         });
         const declared = Number(response.headers['content-length']);
@@ -151,6 +153,11 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
         for (const [k, v] of Object.entries(response.headers)) {
           headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         }
+        // undici gives a kept-alive connection back to its pool one event-loop turn after the
+        // reply ends; a request sent before that opens another connection, whose TCP and TLS
+        // handshakes cost two or three round trips at a distance. Callers send their next request
+        // as soon as this resolves, so it resolves only once the connection is free again.
+        await new Promise((resolve) => setImmediate(resolve));
         return { status: response.statusCode, headers, body: Buffer.concat(chunks) };
       } catch (error) {
         if (signal.aborted && !(error instanceof SlsError)) throw toTransportError(signal.reason, request);

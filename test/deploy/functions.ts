@@ -257,7 +257,7 @@ export function describeFunctions(variants: () => Variants): void {
       expect(Object.keys(env).filter((k) => k.startsWith('HEARTBEAT_') || k === 'SLS_CONSUMER')).toEqual([]);
       expect(loadCheckpointConfig(env)).toMatchObject({
         secretId: SECRET_ARN,
-        concurrency: 8,
+        concurrency: 32,
         monotonic: false,
       });
     });

@@ -256,6 +256,9 @@ export const KMS_VARIANT_PARAMS = [
   `--param=credentialsKmsKeyArn=${KMS_KEY_ARN}`,
   '--param=checkpointRuleEnabled=false',
   '--param=checkpointQueueType=fifo',
+  // Standard-queue settings: a FIFO queue keeps its own limits (10 records, no window).
+  '--param=checkpointBatchSize=1000',
+  '--param=checkpointBatchingWindow=10',
   '--param=alarmDeadLetterQueue=false',
   '--param=alarmHeartbeatErrors=false',
   '--param=alarmHeartbeatMissed=false',

@@ -46,6 +46,8 @@ const COMMANDS: Record<string, string> = {
   'npm start': HERE,
   'npm run emulator': HERE,
   'npm run emulator -- --port 9000 --shards 4': HERE,
+  'npm run emulator -- --port 9000 --shards 4 --rtt 250 --jitter 25 --setup 500': HERE,
+  'npm run bench -- --rtt 250': 'run below as --rtt 5 checkpoint (250 ms takes minutes)',
   'npm run bench': HERE,
   'npm run bench -- signing': HERE,
   'npm run build': HERE,
@@ -137,6 +139,19 @@ describe('documented commands', () => {
     const run = await runProcess('npx', ['slscheckpoint', '--help'], { env: { ...process.env, CI: 'true' } });
     expect(run.code, run.output).toBe(0);
     expect(run.stdout).toMatch(/Usage: slscheckpoint \[options\] \[command\]/);
+  });
+
+  it('npm run emulator --rtt serves at a distance until stopped', async () => {
+    const args = ['--port', '0', '--shards', '4', '--rtt', '250', '--jitter', '25', '--setup', '500'];
+    const run = await npm(['run', 'emulator', '--', ...args], { until: /Ctrl-C stops it/ });
+    expect(run.output).toContain('latency: round trip 250 ms ± 25 ms per half, 500 ms per new connection');
+  });
+
+  it('npm run bench -- --rtt runs the distance profile (its checkpoint tables at 5 ms here)', async () => {
+    const run = await npm(['run', 'bench', '--', '--rtt', '5', 'checkpoint']);
+    expect(run.output).toContain('distance profile: SLS at 5 ms round trip');
+    expect(run.output).toMatch(/\| 10000 +\| 64 +\| 32 +\| 64 +\| 0 +\| 32 +\|/);
+    expect(run.code).toBe(0);
   });
 
   it('npm run bench runs (one quick benchmark here)', async () => {

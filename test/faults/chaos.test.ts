@@ -19,6 +19,7 @@ import { SlsClient } from '../../src/sls/client.ts';
 import { createUndiciTransport, type HttpTransport } from '../../src/sls/http.ts';
 import { createManualClock } from '../helpers/clock.ts';
 import { cursor, lambdaContext, sqsEventOf } from '../helpers/factories.ts';
+import { seededRandom } from '../helpers/random.ts';
 import { staticCredentials, TEST_KEY } from '../helpers/sls.ts';
 
 const PROJECT = 'chaos-project';
@@ -28,18 +29,6 @@ const RECORDS = 2_000;
 const BATCH = 500;
 const WRITERS = ['writer-1', 'writer-2', 'writer-3'] as const;
 const SEEDS = [1, 2, 3];
-
-/** A small seeded PRNG (mulberry32), so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tally {
   seed: number;
@@ -104,7 +93,7 @@ afterAll(async () => {
 });
 
 async function runSeed(seed: number): Promise<Tally> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const group = `chaos-group-${seed}`;
   emulator.createConsumerGroup(PROJECT, LOGSTORE, group, { timeoutSeconds: 3_600 });
   const clock = createManualClock();

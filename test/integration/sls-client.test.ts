@@ -447,6 +447,18 @@ describe('transport', () => {
     expect(f.emulator.requests.filter((r) => r.status === 200)).toHaveLength(5);
   });
 
+  it('takes a time limit that is not a whole number of milliseconds (a deadline from performance.now)', async () => {
+    const response = await f.transport.send({
+      method: 'GET',
+      origin: f.emulator.url,
+      path: '/logstores/test-logstore/consumergroups/test-group',
+      headers: {},
+      timeoutMs: 1_234.5,
+    });
+    // Unsigned, so refused: what matters is that a reply came back rather than a crash.
+    expect(response.status).toBe(400);
+  });
+
   it('refuses a reply larger than the bound', async () => {
     const transport = createUndiciTransport({ maxResponseBytes: 10 });
     try {

@@ -91,6 +91,10 @@ describe('all problems in one message', () => {
 });
 
 describe('loadCheckpointConfig', () => {
+  it('applies defaults: not monotonic, 32 shards at once', () => {
+    expect(loadCheckpointConfig(base)).toMatchObject({ monotonic: false, concurrency: 32 });
+  });
+
   it('parses flags and numbers', () => {
     expect(
       loadCheckpointConfig({

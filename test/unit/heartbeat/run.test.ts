@@ -465,6 +465,38 @@ describe('more targets than one interval can serve', () => {
     }
   });
 
+  it('uses the tail of every round: a beat starts while twice the recent beats fit, not a whole request timeout', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 250;
+    // Production timing: rounds at 0, 20 and 40 s of a 50 s invocation that started 0.5 s late,
+    // so the last round must end by 46.5 s; a request may take 5 s.
+    const production = { intervalMs: 20_000, concurrency: 8, minBeatMs: 5_000, safetyMarginMs: 3_000 };
+    await s.invoke(targets, { ...production, budgetMs: 49_500 });
+    s.clock.set(T0 + 60_000);
+    const warm = await s.invoke(targets, { ...production, budgetMs: 49_500 });
+    // 100 beats of 250 ms, 8 at once, take 3.1 s. Keeping 5 s back per beat, the last round
+    // started beats in its first 1.5 s only (56 of 100); keeping twice 250 ms, all of them.
+    expect(warm.rounds).toBe(3);
+    expect(warm.targets.filter((t) => t.beats < 3).map((t) => t.consumer)).toEqual([]);
+    expect(s.logger.events('heartbeat.over_capacity')).toEqual([]);
+  });
+
+  it('starts no beat with less time left than the client needs to start an attempt', async () => {
+    const s = simulated();
+    s.sls.latencyMs = 10;
+    // 100 beats of 10 ms one at a time fill a 1 s round: its tail is reached every round.
+    await s.invoke(targets, {
+      ...scaled,
+      intervalMs: 1_000,
+      concurrency: 1,
+      minAttemptMs: 250,
+      budgetMs: 5_500,
+    });
+    const left = s.sls.heartbeats().map((c) => (c.deadline ?? 0) - c.at);
+    expect(left.length).toBeGreaterThan(100);
+    expect(Math.min(...left)).toBeGreaterThanOrEqual(250);
+  });
+
   it('takes turns across warm invocations too, when one invocation cannot serve every target', async () => {
     const s = simulated();
     s.sls.latencyMs = 250;
