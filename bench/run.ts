@@ -7,6 +7,7 @@ import { benchCheckpointThroughput } from './checkpoint-throughput.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchHeartbeat } from './heartbeat.ts';
 import { benchMetrics } from './metrics.ts';
+import { benchPeer } from './peer.ts';
 import { benchSigning } from './signing.ts';
 
 const all: Record<string, () => Promise<void>> = {
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<void>> = {
   checkpoint: benchCheckpointThroughput,
   heartbeat: benchHeartbeat,
   metrics: benchMetrics,
+  peer: benchPeer,
   signing: benchSigning,
 };
 
