@@ -41,14 +41,18 @@ export interface ColdRun {
 
 const MARK = '@@cold-run ';
 
-/** Imports the bundle, reads the event, calls the handler once, reports, and exits. */
+/**
+ * Imports the bundle, then reads the event, calls the handler once, reports, and exits: in that
+ * order, as Lambda's runtime loads the handler (init) before it asks for the first event.
+ */
 const CHILD = `
 import { readFileSync } from 'node:fs';
 const [bundle, eventFile, budgetMs] = process.argv.slice(1);
-const event = JSON.parse(readFileSync(eventFile, 'utf8'));
 const started = performance.now();
 const { handler } = await import(bundle);
 const imported = performance.now();
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const called = performance.now();
 const end = Date.now() + Number(budgetMs);
 const context = { awsRequestId: 'cold-run', functionName: 'bench', getRemainingTimeInMillis: () => end - Date.now() };
 let failures = 0, error;
@@ -59,7 +63,7 @@ try {
   error = String(e?.name) + ': ' + String(e?.message);
 }
 const done = performance.now();
-const report = { timeOrigin: performance.timeOrigin, importMs: imported - started, invokeMs: done - imported,
+const report = { timeOrigin: performance.timeOrigin, importMs: imported - started, invokeMs: done - called,
   maxRssMB: process.resourceUsage().maxRSS / 1024, failures, error };
 process.stdout.write('\\n${MARK}' + JSON.stringify(report) + '\\n', () => process.exit(0));
 `;
