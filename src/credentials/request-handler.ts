@@ -91,7 +91,7 @@ export function undiciRequestHandler(options: UndiciRequestHandlerOptions = {}):
         const response = await currentAgent().request({
           origin: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`,
           path: request.path + queryString(request.query),
-          method: request.method as 'GET',
+          method: request.method,
           headers: request.headers,
           body: request.body ?? null,
           headersTimeout: timeoutMs,
