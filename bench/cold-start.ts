@@ -1,86 +1,213 @@
 /**
  * Cold start: each function bundled exactly as it ships (bench/deploy-build.ts: the options of
- * serverless-esbuild.json, which serverless.yml deploys with), its size, and the median time to
- * import it in a fresh Node process next to an empty handler, with `--enable-source-maps` as in
- * Lambda (serverless.yml sets it in NODE_OPTIONS) and without.
+ * serverless-esbuild.json, which serverless.yml deploys with) next to the same function as it
+ * shipped before issue 15 ("today", rebuilt in this run: bench/today.ts), each run in fresh Node
+ * processes started as Lambda starts them (serverless.yml's NODE_OPTIONS and the runtime's heap
+ * limits: bench/lambda-process.ts). Three tables:
+ *
+ * 1. bundle size and import time (median of many fresh processes, interleaved), with the ratio
+ *    to today, as deployed and with equal flags on both sides;
+ * 2. process start to the first SLS request of a cold invocation, its Secrets Manager read
+ *    included (moto_server and the SLS emulator on 127.0.0.1);
+ * 3. peak RSS of one cold invocation of the checkpoint function at SQS batches of 10 to 10,000
+ *    (median and highest of a few runs), next to an empty handler given the same event.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ColdServices, checkpointBatch, startColdServices } from './cold-services.ts';
 import { buildAsDeployed } from './deploy-build.ts';
+import { type ColdRun, coldRun, importMs, median } from './fresh-process.ts';
+import {
+  benchDir,
+  deployedNodeFlags,
+  lambdaHeapFlags,
+  memorySizeMb,
+  processFlags,
+} from './lambda-process.ts';
 import { printTable } from './table.ts';
+import { buildAsToday, TODAY_NODE_FLAGS } from './today.ts';
 
-const RUNS = 21;
+const IMPORT_RUNS = 21;
+const FIRST_REQUEST_RUNS = 7;
+const BATCHES = [10, 100, 1_000, 10_000];
+const RSS_LIMIT_MB = 128;
+const RSS_RUNS = 3;
+const SOURCE_MAPS = '--enable-source-maps';
 
-/** Milliseconds to import `file` in a fresh Node process started with `flags`. */
-export function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[] = []): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
-  return Number(
-    execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
-      env,
-      encoding: 'utf8',
+interface Bundle {
+  readonly name: string;
+  readonly entry: 'heartbeat' | 'checkpoint' | 'empty';
+  readonly today: boolean;
+  readonly file: string;
+  /** Node flags as deployed (NODE_OPTIONS), without the runtime's heap limits. */
+  readonly nodeFlags: readonly string[];
+}
+
+const fmt = (ms: number) => ms.toFixed(1);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const kb = (file: string) => (statSync(file).size / 1000).toFixed(1);
+
+async function buildBundles(dir: string): Promise<Bundle[]> {
+  const empty = join(dir, 'empty.ts');
+  writeFileSync(empty, 'export const handler = async () => ({});\n');
+  const deployed = deployedNodeFlags();
+  const bundles: Bundle[] = [
+    { name: 'empty handler', entry: 'empty', today: false, nodeFlags: deployed, file: '' },
+  ];
+  for (const entry of ['heartbeat', 'checkpoint'] as const) {
+    bundles.push({ name: `${entry}, today`, entry, today: true, nodeFlags: TODAY_NODE_FLAGS, file: '' });
+    bundles.push({ name: entry, entry, today: false, nodeFlags: deployed, file: '' });
+  }
+  return Promise.all(
+    bundles.map(async (b) => {
+      const source = b.entry === 'empty' ? empty : `src/handlers/${b.entry}.ts`;
+      const out = join(dir, b.today ? 'today' : 'now');
+      return { ...b, file: await (b.today ? buildAsToday(source, out) : buildAsDeployed(source, out)) };
     }),
   );
 }
 
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
+type Variant = 'deployed' | 'maps' | 'none';
+const VARIANTS: readonly Variant[] = ['deployed', 'maps', 'none'];
 
-export async function benchColdStart(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'slscheckpoint-cold-'));
-  try {
-    const emptyEntry = join(dir, 'empty.ts');
-    writeFileSync(emptyEntry, 'export const handler = async () => ({});\n');
-    const bundles = [
-      { name: 'empty handler', entry: emptyEntry },
-      { name: 'heartbeat', entry: 'src/handlers/heartbeat.ts' },
-      { name: 'checkpoint', entry: 'src/handlers/checkpoint.ts' },
-    ].map((b) => ({ ...b, file: '', size: 0, times: [] as number[], mapTimes: [] as number[] }));
+/** As deployed, with source maps, without: each with the runtime's heap limits. */
+const variantFlags = (b: Bundle, variant: Variant): string[] =>
+  processFlags(variant === 'deployed' ? b.nodeFlags : variant === 'maps' ? [SOURCE_MAPS] : []);
+
+function importTable(bundles: readonly Bundle[], env: NodeJS.ProcessEnv): void {
+  const times = new Map(
+    bundles.map((b) => [b, { deployed: [] as number[], maps: [] as number[], none: [] as number[] }]),
+  );
+  // Interleaved, so machine noise falls on every bundle alike.
+  for (let i = 0; i < IMPORT_RUNS; i++) {
     for (const b of bundles) {
-      b.file = await buildAsDeployed(b.entry, join(dir, b.name.replace(/\s/g, '-')));
-      b.size = statSync(b.file).size;
+      for (const variant of VARIANTS)
+        times.get(b)?.[variant].push(importMs(b.file, env, variantFlags(b, variant)));
     }
-
-    // Module scope parses the environment at import, as in Lambda; these values are never used.
-    const env = {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com',
-      SLS_PROJECT: 'bench-project',
-      SLS_LOGSTORE: 'bench-logstore',
-      SLS_CONSUMER_GROUP: 'bench-group',
-      SLS_CONSUMER: 'bench-consumer',
-      SLS_CREDENTIALS_SECRET_ID: 'bench-secret',
-    };
-    // Interleaved so machine noise hits every bundle alike.
-    for (let i = 0; i < RUNS; i++) {
-      for (const b of bundles) {
-        b.times.push(importMs(b.file, env, []));
-        b.mapTimes.push(importMs(b.file, env, ['--enable-source-maps']));
-      }
-    }
-
-    const empty = median(bundles[0]?.mapTimes ?? []);
-    printTable(
-      `Cold start (the deployed bundles: serverless-esbuild.json; median of ${RUNS} fresh-process imports)`,
-      bundles.map((b) => ({
-        bundle: b.name,
-        'size KB': (b.size / 1000).toFixed(1),
-        'import ms, as deployed (--enable-source-maps)': median(b.mapTimes).toFixed(1),
-        'import ms, no source maps': median(b.times).toFixed(1),
-        'goal: < 300 KB and < 1.5x empty + 60 ms':
-          b.name === 'empty handler' ? '' : goal(b.size, median(b.mapTimes), empty),
-      })),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  const med = (b: Bundle | undefined, key: Variant) => median((b && times.get(b)?.[key]) ?? []);
+  const todayOf = (b: Bundle) => bundles.find((t) => t.today && t.entry === b.entry);
+  printTable(
+    `Cold start: import of each deployed bundle (median of ${IMPORT_RUNS} fresh processes; today = before issue 15, rebuilt in this run, NODE_OPTIONS=${TODAY_NODE_FLAGS.join(' ')}; now: NODE_OPTIONS=${deployedNodeFlags().join(' ') || '(none)'})`,
+    bundles.map((b) => {
+      const today = todayOf(b);
+      return {
+        bundle: b.name,
+        'size KB': kb(b.file),
+        'map KB': kb(`${b.file}.map`),
+        'import ms, as deployed': fmt(med(b, 'deployed')),
+        'ratio to today': today === undefined ? '' : ratio(med(b, 'deployed'), med(today, 'deployed')),
+        [`ms with ${SOURCE_MAPS}`]: fmt(med(b, 'maps')),
+        'ms without': fmt(med(b, 'none')),
+        'ratio, both without': today === undefined ? '' : ratio(med(b, 'none'), med(today, 'none')),
+      };
+    }),
+  );
 }
 
-function goal(size: number, ms: number, empty: number): string {
-  const limit = 1.5 * empty + 60;
-  return `${size < 300_000 ? 'size ok' : 'size over'}, ${ms < limit ? 'import ok' : 'import over'} (limit ${limit.toFixed(0)} ms)`;
+async function firstRequestTable(bundles: readonly Bundle[], services: ColdServices): Promise<void> {
+  const events = {
+    heartbeat: services.eventFile('scheduled', {}),
+    checkpoint: services.eventFile('one-record', checkpointBatch(1)),
+  };
+  const functions = bundles.filter((b) => b.entry !== 'empty');
+  const runs = new Map(
+    functions.map((b) => [b, [] as { first: number; importMs: number; invokeMs: number }[]]),
+  );
+  for (let i = 0; i < FIRST_REQUEST_RUNS; i++) {
+    for (const b of functions) {
+      services.emulator.clearRequests();
+      const run = await coldRun(b.file, {
+        env: services.env,
+        flags: processFlags(b.nodeFlags),
+        eventFile: events[b.entry as 'heartbeat' | 'checkpoint'],
+        // The heartbeat beats once: the next round would not fit.
+        budgetMs: b.entry === 'heartbeat' ? 9_000 : 30_000,
+      });
+      const first = services.emulator.requests[0];
+      if (run.error !== undefined || run.failures > 0 || first?.status !== 200) {
+        throw new Error(`${b.name}: the cold invocation did not succeed: ${JSON.stringify({ run, first })}`);
+      }
+      runs
+        .get(b)
+        ?.push({ first: first.time - run.timeOrigin, importMs: run.importMs, invokeMs: run.invokeMs });
+    }
+  }
+  const med = (b: Bundle | undefined, key: 'first' | 'importMs' | 'invokeMs') =>
+    median(((b && runs.get(b)) ?? []).map((r) => r[key]));
+  printTable(
+    `Cold invocation to the first SLS request, Secrets Manager read included (moto_server and the SLS emulator on 127.0.0.1; median of ${FIRST_REQUEST_RUNS})`,
+    functions.map((b) => {
+      const today = functions.find((t) => t.today && t.entry === b.entry);
+      return {
+        bundle: b.name,
+        'process start to first SLS request ms': fmt(med(b, 'first')),
+        'ratio to today': b.today || today === undefined ? '' : ratio(med(b, 'first'), med(today, 'first')),
+        'of which import ms': fmt(med(b, 'importMs')),
+        'first invocation ms': fmt(med(b, 'invokeMs')),
+      };
+    }),
+  );
+}
+
+async function rssTable(bundles: readonly Bundle[], services: ColdServices): Promise<void> {
+  const now = bundles.find((b) => b.entry === 'checkpoint' && !b.today);
+  const today = bundles.find((b) => b.entry === 'checkpoint' && b.today);
+  const empty = bundles.find((b) => b.entry === 'empty');
+  if (now === undefined || today === undefined || empty === undefined) throw new Error('bundles missing');
+  const peak = async (b: Bundle, flags: string[], eventFile: string) => {
+    const run = await coldRun(b.file, { env: services.env, flags, eventFile, budgetMs: 30_000 });
+    if (run.error !== undefined || run.failures > 0) {
+      throw new Error(`${b.name}: the batch did not land: ${JSON.stringify(run)}`);
+    }
+    return run;
+  };
+  const rows: Record<string, unknown>[] = [];
+  for (const records of BATCHES) {
+    const eventFile = services.eventFile(`batch-${records}`, checkpointBatch(records));
+    const runs = {
+      now: [] as ColdRun[],
+      today: [] as ColdRun[],
+      nodeDefaults: [] as ColdRun[],
+      empty: [] as ColdRun[],
+    };
+    // Several runs: when V8 collects decides the peak, which moves by some MB from run to run.
+    for (let i = 0; i < RSS_RUNS; i++) {
+      runs.now.push(await peak(now, processFlags(now.nodeFlags), eventFile));
+      runs.today.push(await peak(today, processFlags(today.nodeFlags), eventFile));
+      runs.nodeDefaults.push(await peak(now, [...now.nodeFlags], eventFile));
+      runs.empty.push(await peak(empty, processFlags(empty.nodeFlags), eventFile));
+    }
+    const rss = (list: ColdRun[]) => median(list.map((r) => r.maxRssMB));
+    const worst = Math.max(...runs.now.map((r) => r.maxRssMB));
+    rows.push({
+      records,
+      'event MB': (statSync(eventFile).size / 1e6).toFixed(2),
+      'empty handler MB': rss(runs.empty).toFixed(1),
+      'today MB': rss(runs.today).toFixed(1),
+      'now MB': rss(runs.now).toFixed(1),
+      'now, highest MB': worst.toFixed(1),
+      [`< ${RSS_LIMIT_MB} MB`]: worst < RSS_LIMIT_MB ? 'yes' : 'NO',
+      "now, Node's default heap MB": rss(runs.nodeDefaults).toFixed(1),
+      'invocation ms (now)': median(runs.now.map((r) => r.invokeMs)).toFixed(0),
+    });
+  }
+  printTable(
+    `Peak RSS of one cold checkpoint invocation, by SQS batch size (median and highest of ${RSS_RUNS} runs; the runtime's heap limits for ${memorySizeMb()} MB: ${lambdaHeapFlags(memorySizeMb(), []).join(' ')})`,
+    rows,
+  );
+}
+
+export async function benchColdStart(): Promise<void> {
+  const dir = benchDir('cold-start');
+  const services = await startColdServices();
+  try {
+    const bundles = await buildBundles(dir);
+    importTable(bundles, services.env);
+    await firstRequestTable(bundles, services);
+    await rssTable(bundles, services);
+  } finally {
+    await services.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

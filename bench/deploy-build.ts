@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, type BuildResult, build } from 'esbuild';
 
 /** serverless-esbuild's options: esbuild's, plus a few of the plugin's own. */
 export interface PluginOptions extends BuildOptions {
@@ -44,6 +44,11 @@ export function deployEsbuildOptions(): BuildOptions {
 /** Bundles one handler as the deploy does, into `outdir`; resolves with the bundle's path. */
 export async function buildAsDeployed(entry: string, outdir: string): Promise<string> {
   const result = await build({ ...deployEsbuildOptions(), entryPoints: [entry], outdir, metafile: true });
+  return outputBundle(result, entry);
+}
+
+/** The path of the bundle (not its map) a one-entry build wrote. */
+export function outputBundle(result: BuildResult<{ metafile: true }>, entry: string): string {
   const [bundle] = Object.keys(result.metafile.outputs).filter((file) => !file.endsWith('.map'));
   if (bundle === undefined) throw new Error(`esbuild wrote no bundle for ${entry}`);
   return join(process.cwd(), bundle);

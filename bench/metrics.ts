@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { importMs, median } from './cold-start.ts';
 import { deployEsbuildOptions } from './deploy-build.ts';
+import { importMs, median } from './fresh-process.ts';
 import { printTable } from './table.ts';
 
 const RUNS = 21;

@@ -16,6 +16,7 @@ import { benchPeerAtDistance } from './distance/peer.ts';
 import { type Distance, describeDistance, distanceFrom } from './distance/profile.ts';
 import { benchHeartbeat } from './heartbeat.ts';
 import { benchMetrics } from './metrics.ts';
+import { benchPeer } from './peer.ts';
 import { benchSigning } from './signing.ts';
 
 const { values, positionals: wanted } = parseArgs({
@@ -36,6 +37,7 @@ const loopback: Record<string, () => Promise<void>> = {
   checkpoint: benchCheckpointThroughput,
   heartbeat: benchHeartbeat,
   metrics: benchMetrics,
+  peer: benchPeer,
   signing: benchSigning,
 };
 const atDistance = (d: Distance): Record<string, () => Promise<void>> => {

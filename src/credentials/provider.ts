@@ -3,12 +3,13 @@
  * concurrent callers, refreshed when SLS rejects the key, and never logged or thrown.
  */
 import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { CredentialsProvider, SlsCredentials } from '../sls/types.ts';
 import { CredentialsError, credentialsErrorFromSdk } from './errors.ts';
 import { maskAccessKeyId, parseSecret, sameCredentials } from './secret.ts';
+import { createSecretsManagerClient } from './secrets-client.ts';
 
 export const DEFAULT_TTL_MS = 5 * 60 * 1000;
 /**
@@ -46,15 +47,13 @@ interface InFlight {
 let sharedClient: SecretsManagerClient | undefined;
 
 /**
- * The process-wide client, made on first use so warm invocations reuse its connections. Region,
- * credentials and endpoint come from the SDK's usual sources (`AWS_REGION`,
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER`, the Lambda role). The timeouts keep a stuck connection
- * from eating the whole invocation; the SDK still retries (3 attempts).
+ * The process-wide client, made on first use so warm invocations reuse its connections: see
+ * `createSecretsManagerClient` (HTTP on undici with time limits per attempt, AWS credentials
+ * from the environment, region and endpoint from `AWS_REGION` and
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER`).
  */
 export function defaultSecretsManagerClient(): SecretsManagerClient {
-  sharedClient ??= new SecretsManagerClient({
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
-  });
+  sharedClient ??= createSecretsManagerClient();
   return sharedClient;
 }
 

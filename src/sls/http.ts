@@ -2,8 +2,8 @@
  * The wire: one HTTP exchange over undici with keep-alive, time limits and a bounded body.
  * Failures become typed SLS errors here, in one place.
  */
-import { Agent } from 'undici';
 import { SlsError, SlsNetworkError, SlsRequestError, SlsResponseError, SlsTimeoutError } from './errors.ts';
+import { Agent } from './undici.ts';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';

@@ -103,10 +103,9 @@ export function describeFunctions(variants: () => Variants): void {
 
     it('gets an environment its config accepts, and none of the checkpoint settings', () => {
       const env = environmentOf(test.template, 'HeartbeatLambdaFunction');
-      expect(env).toMatchObject({
-        SLS_CREDENTIALS_SECRET_ID: SECRET_ARN,
-        NODE_OPTIONS: '--enable-source-maps',
-      });
+      expect(env).toMatchObject({ SLS_CREDENTIALS_SECRET_ID: SECRET_ARN });
+      // Source maps cost every cold start (docs/benchmarks.md): not on by default.
+      expect(env.NODE_OPTIONS).toBeUndefined();
       expect(Object.keys(env).filter((k) => k.startsWith('CHECKPOINT_'))).toEqual([]);
       const config = loadHeartbeatConfig(env);
       expect(config).toMatchObject({ intervalMs: 20_000, secretId: SECRET_ARN, groupTimeoutSeconds: 120 });

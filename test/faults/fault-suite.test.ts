@@ -16,6 +16,7 @@ import {
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerCredentialsProvider } from '../../src/credentials/provider.ts';
+import { createSecretsManagerClient } from '../../src/credentials/secrets-client.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { SlsEmulator } from '../../src/emulator/types.ts';
 import { CheckpointCommandsError, createCheckpointHandler } from '../../src/handlers/checkpoint.ts';
@@ -58,17 +59,20 @@ let nextCursor = 1_700_000_000_000_000_000n;
 beforeAll(async () => {
   const moto = motoEndpointOrFail();
   await resetMoto(moto);
-  const awsClient = (endpoint: string, maxAttempts = 3) =>
-    new SecretsManagerClient({
-      region: 'us-east-1',
-      endpoint,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts,
-    });
-  admin = awsClient(moto);
+  admin = new SecretsManagerClient({
+    region: 'us-east-1',
+    endpoint: moto,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   await admin.send(new CreateSecretCommand({ Name: SECRET_ID, SecretString: JSON.stringify(KEY1) }));
   proxy = await startThrottlingProxy(moto);
-  sm = awsClient(proxy.url, 2);
+  // The functions' own client (HTTP on undici), two attempts per read.
+  sm = createSecretsManagerClient({
+    region: 'us-east-1',
+    endpoint: proxy.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 2,
+  });
 
   emulator = await startEmulator({ now: clock.now, keys: [KEY1] });
   emulator.createLogstore(PROJECT, LOGSTORE, SHARDS);

@@ -2,7 +2,7 @@
  * A loopback HTTP proxy in front of a real server that answers the next N requests itself with
  * AWS's throttling reply, so the SDK parses a genuine `ThrottlingException` off the wire.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ThrottlingProxy {
@@ -21,6 +21,37 @@ export async function read(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Not passed on: they describe the proxy's own connections, or the body fetch decoded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-encoding',
+]);
+
+/** Passes a request on to `upstream` and its reply back, headers included (the request id too). */
+export async function forward(
+  upstream: string,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers))
+    if (typeof v === 'string' && k !== 'host') headers.set(k, v);
+  const response = await fetch(`${upstream}${req.url ?? '/'}`, {
+    method: req.method ?? 'POST',
+    headers,
+    body,
+  });
+  const out = Buffer.from(await response.arrayBuffer());
+  const replyHeaders: Record<string, string> = {};
+  for (const [k, v] of response.headers) if (!HOP_BY_HOP.has(k)) replyHeaders[k] = v;
+  res.writeHead(response.status, replyHeaders);
+  res.end(out);
 }
 
 export async function startThrottlingProxy(upstream: string): Promise<ThrottlingProxy> {
@@ -42,19 +73,7 @@ export async function startThrottlingProxy(upstream: string): Promise<Throttling
         return;
       }
       forwarded++;
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === 'string' && k !== 'host') headers.set(k, v);
-      const response = await fetch(`${upstream}${req.url ?? '/'}`, {
-        method: req.method ?? 'POST',
-        headers,
-        body,
-      });
-      const out = Buffer.from(await response.arrayBuffer());
-      res.writeHead(response.status, {
-        'content-type': response.headers.get('content-type') ?? 'application/json',
-      });
-      res.end(out);
+      await forward(upstream, req, body, res);
     })().catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

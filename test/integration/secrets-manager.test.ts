@@ -1,6 +1,7 @@
 /**
  * The provider against a real Secrets Manager API: moto_server on 127.0.0.1, started by the
- * globalSetup in test/helpers/moto.ts and reset before each test.
+ * globalSetup in test/helpers/moto.ts and reset before each test, read through the functions' own
+ * client (createSecretsManagerClient: HTTP on undici, AWS credentials from the environment).
  */
 import {
   CreateSecretCommand,
@@ -13,6 +14,7 @@ import {
   SecretsManagerCredentialsProvider,
   sharedCredentialsProvider,
 } from '../../src/credentials/provider.ts';
+import { createSecretsManagerClient } from '../../src/credentials/secrets-client.ts';
 import { createHeartbeatHandler } from '../../src/handlers/heartbeat.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { SlsCredentials } from '../../src/sls/types.ts';
@@ -31,7 +33,9 @@ const TWO: SlsCredentials = {
 };
 
 let endpoint: string;
+/** Sets the secrets up; the providers read them with `sm`, the functions' own client. */
 let admin: SecretsManagerClient;
+let sm: SecretsManagerClient;
 
 beforeAll(() => {
   endpoint = motoEndpointOrFail();
@@ -47,10 +51,13 @@ beforeAll(() => {
     endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
+  // As in the functions: HTTP on undici, AWS credentials from the environment.
+  sm = createSecretsManagerClient();
 });
 
 afterAll(() => {
   admin?.destroy();
+  sm?.destroy();
   vi.unstubAllEnvs();
 });
 
@@ -79,7 +86,7 @@ describe('Secrets Manager (moto)', () => {
 
   it('reads a secret by ARN', async () => {
     const arn = await createSecret('sls/by-arn', JSON.stringify(TWO));
-    const provider = new SecretsManagerCredentialsProvider({ secretId: arn, client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: arn, client: sm });
     await expect(provider.get()).resolves.toStrictEqual(TWO);
   });
 
@@ -88,7 +95,7 @@ describe('Secrets Manager (moto)', () => {
     const time = clock();
     const provider = new SecretsManagerCredentialsProvider({
       secretId: 'sls/rotating',
-      client: admin,
+      client: sm,
       ttlMs: 60_000,
       now: time.now,
     });
@@ -114,7 +121,7 @@ describe('Secrets Manager (moto)', () => {
     const time = clock();
     const provider = new SecretsManagerCredentialsProvider({
       secretId: 'sls/ttl',
-      client: admin,
+      client: sm,
       ttlMs: 60_000,
       now: time.now,
     });
@@ -125,7 +132,7 @@ describe('Secrets Manager (moto)', () => {
   });
 
   it('a missing secret is SecretNotFound, not retryable, with status and request id', async () => {
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/missing', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/missing', client: sm });
     const error = await rejection(provider.get());
     expect(error).toMatchObject({ code: 'SecretNotFound', retryable: false, secretId: 'sls/missing' });
     expect(error.message).toContain('"sls/missing"');
@@ -137,7 +144,7 @@ describe('Secrets Manager (moto)', () => {
 
   it('a secret that is not JSON is SecretNotJson', async () => {
     await createSecret('sls/plain', `${ONE.accessKeyId}:${ONE.accessKeySecret}`);
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/plain', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/plain', client: sm });
     const error = await rejection(provider.get());
     expect(error.code).toBe('SecretNotJson');
     expect(error.message).toMatch(/^secret "sls\/plain" is not JSON/);
@@ -146,7 +153,7 @@ describe('Secrets Manager (moto)', () => {
 
   it('a secret missing a field is SecretInvalid naming the field', async () => {
     await createSecret('sls/partial', JSON.stringify({ accessKeyId: ONE.accessKeyId }));
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/partial', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/partial', client: sm });
     const error = await rejection(provider.get());
     expect(error.code).toBe('SecretInvalid');
     expect(error.message).toBe('secret "sls/partial": field accessKeySecret is missing');
@@ -154,7 +161,7 @@ describe('Secrets Manager (moto)', () => {
 
   it('a secret whose accessKeyId ends with a line break is SecretInvalid naming the field, not the value', async () => {
     await createSecret('sls/pasted', JSON.stringify({ ...ONE, accessKeyId: `${ONE.accessKeyId}\n` }));
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/pasted', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/pasted', client: sm });
     const error = await rejection(provider.get());
     expect(error).toMatchObject({ code: 'SecretInvalid', retryable: false });
     expect(error.message).toBe(
@@ -172,7 +179,7 @@ describe('Secrets Manager (moto)', () => {
     try {
       const credentials = new SecretsManagerCredentialsProvider({
         secretId: 'sls/pasted-token',
-        client: admin,
+        client: sm,
       });
       const handler = createHeartbeatHandler({
         config: heartbeatConfig({
@@ -205,13 +212,13 @@ describe('Secrets Manager (moto)', () => {
     await admin.send(
       new CreateSecretCommand({ Name: 'sls/binary', SecretBinary: new TextEncoder().encode('{}') }),
     );
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/binary', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/binary', client: sm });
     await expect(rejection(provider.get())).resolves.toMatchObject({ code: 'SecretBinary', status: 200 });
   });
 
   it('a failed read is not cached: fixing the secret fixes the next call', async () => {
     await createSecret('sls/fixed', '{"accessKeyId":"x"}');
-    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/fixed', client: admin });
+    const provider = new SecretsManagerCredentialsProvider({ secretId: 'sls/fixed', client: sm });
     await rejection(provider.get());
     await admin.send(new PutSecretValueCommand({ SecretId: 'sls/fixed', SecretString: JSON.stringify(ONE) }));
     await expect(provider.get()).resolves.toStrictEqual(ONE);
