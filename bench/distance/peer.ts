@@ -17,6 +17,7 @@ import { startEmulator } from '../../src/emulator/server.ts';
 import type { SlsEmulator } from '../../src/emulator/types.ts';
 import { EMULATOR_DOMAIN as DOMAIN, loopbackLookup } from '../../test/conformance/loopback.ts';
 import { startEmulatorProcess } from '../emulator-process.ts';
+import { updateEachRecord } from '../peer/naive-checkpoint.ts';
 import { printTable } from '../table.ts';
 import { BENCH_KEY, FUNCTION_TIMEOUT_MS, runBatch } from './checkpoint.ts';
 import { type Distance, describeDistance, emulatorFlags, sqsBatch } from './profile.ts';
@@ -34,21 +35,16 @@ const BATCHES = [10, 100, 1_000, 10_000];
 /** Longest a measured peer batch may run; longer ones are extrapolated. */
 const MEASURE_BUDGET_MS = 30_000;
 
-/** The naive handler: one SDK call per record, awaited in turn, as the SDK's docs show it. */
+/** The peer of bench/peer/naive-checkpoint.ts on `client`; a record it could not write fails the bench. */
 function naiveHandler(client: InstanceType<typeof Sls.default>) {
   return async (event: ReturnType<typeof sqsBatch>): Promise<number> => {
-    let requests = 0;
-    for (const record of event.Records) {
-      const command = JSON.parse(record.body) as { shard: number; checkpoint: string };
-      await client.consumerGroupUpdateCheckPoint(
-        PROJECT,
-        LOGSTORE,
-        GROUP,
-        new Sls.ConsumerGroupUpdateCheckPointRequest({ ...command, forceSuccess: true }),
-      );
-      requests++;
-    }
-    return requests;
+    const { batchItemFailures } = await updateEachRecord(
+      client,
+      { project: PROJECT, logstore: LOGSTORE, consumerGroup: GROUP },
+      event,
+    );
+    if (batchItemFailures.length > 0) throw new Error(`the peer failed ${batchItemFailures.length} records`);
+    return event.Records.length;
   };
 }
 
