@@ -16,7 +16,7 @@ import {
   SlsTimeoutError,
   SlsValidationError,
 } from './errors.ts';
-import { type Exchange, exchange, succeeded, within } from './exchange.ts';
+import { type Exchange, exchange, succeeded, TIMED_OUT, within } from './exchange.ts';
 import { createUndiciTransport, type HttpResponse, type HttpTransport } from './http.ts';
 import { assertName } from './names.ts';
 import * as reads from './reads.ts';
@@ -324,7 +324,7 @@ export class SlsClient {
       exchanges?.push(pending);
       const done = exchanges ? await within(pending, timeoutMs) : await pending;
       let error: SlsError;
-      if (done === undefined) {
+      if (done === TIMED_OUT) {
         error = new SlsTimeoutError(`${context} failed: no reply within ${timeoutMs} ms (still awaited)`, {
           code: 'Timeout',
           retryable: true,
@@ -390,16 +390,9 @@ export class SlsClient {
  * credentials fetch still fills the cache for the next call), but this call keeps its deadline.
  */
 async function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
-    timer.unref?.();
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await within(promise, ms);
+  if (result === TIMED_OUT) throw onTimeout();
+  return result;
 }
 
 function groupPath(target: Target): string {

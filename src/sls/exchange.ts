@@ -19,11 +19,19 @@ export function exchange(send: Promise<HttpResponse>, toError: (e: unknown) => S
   );
 }
 
-/** The exchange if it ends within `ms`, else undefined; the exchange itself goes on either way. */
-export async function within(pending: Promise<Exchange>, ms: number): Promise<Exchange | undefined> {
+/** What `within` resolves to when the time ran out first. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * `pending`'s result if it settles within `ms`, else `TIMED_OUT`; a rejection passes through.
+ * The work itself goes on either way: waiting less never cancels it.
+ */
+export async function within<T>(pending: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+    // Only a wait: the work it waits for keeps the process alive if it must.
+    timer.unref?.();
   });
   try {
     return await Promise.race([pending, expired]);
