@@ -1,0 +1,93 @@
+/**
+ * lambda/exec-wrapper.sh, which both functions start through (AWS_LAMBDA_EXEC_WRAPPER): it must
+ * hand the runtime's command line to node unchanged, with its V8 flags in front, and those flags
+ * must keep undici's HTTP parser (WebAssembly) off V8's optimizing compiler. The last test runs
+ * replies through undici with V8's compilation trace on: without the wrapper the parser is
+ * recompiled by TurboFan (the reason the wrapper exists), through it never. Either side failing
+ * after a Node upgrade means the wrapper needs another look (docs/development.md).
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/process.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const WRAPPER = resolve(ROOT, 'lambda/exec-wrapper.sh');
+const FLAGS = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+const TRACE = '--trace-wasm-compilation-times';
+
+/**
+ * A node process that answers POSTs from a local server with SLS-like replies, through undici,
+ * `argv[1]` times, then waits briefly so a background compile already started can report.
+ */
+const REPLIES = `
+import { createServer } from 'node:http';
+import { Agent, request } from 'undici';
+const server = createServer((req, res) => {
+  req.resume();
+  res.writeHead(200, { Server: 'AliyunSLS', 'Content-Type': 'application/json',
+    'x-log-requestid': '6745A2B3C4D5E6F708192A3B', 'Access-Control-Allow-Origin': '*' });
+  res.end();
+});
+await new Promise((done) => server.listen(0, '127.0.0.1', done));
+const url = 'http://127.0.0.1:' + server.address().port + '/logstores/l/consumergroups/g?type=checkpoint';
+const agent = new Agent();
+for (let i = 1; i <= Number(process.argv[1]); i++) {
+  const { body } = await request(url, { dispatcher: agent, method: 'POST', body: '{"shard":0}' });
+  await body.dump();
+  process.stdout.write('@@reply ' + i + '\\n');
+}
+await new Promise((done) => setTimeout(done, 300));
+await agent.close();
+server.close();
+`;
+
+const runReplies = (command: string, args: string[], replies: number, until?: RegExp) =>
+  runProcess(command, [...args, TRACE, '--input-type=module', '-e', REPLIES, String(replies)], {
+    cwd: ROOT,
+    timeoutMs: 30_000,
+    ...(until === undefined ? {} : { until }),
+  });
+
+const TURBOFAN = /^Compiled function .* using TurboFan/m;
+const LIFTOFF = /^Compiled function .* using Liftoff/m;
+
+describe('lambda/exec-wrapper.sh', () => {
+  it('is executable (the runtime refuses a wrapper that is not: exit 126)', () => {
+    expect(statSync(WRAPPER).mode & 0o111).toBe(0o111);
+  });
+
+  it("runs node with its flags first, then the runtime's command line unchanged", async () => {
+    const probe = 'console.log(JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(1) }))';
+    // What the nodejs24.x bootstrap passes: the binary, its flags, the entry point and its arguments.
+    const { code, stdout } = await runProcess(WRAPPER, [
+      process.execPath,
+      '--expose-gc',
+      '--max-semi-space-size=12',
+      '-e',
+      probe,
+      'an argument with spaces',
+      '--not-a-node-flag',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      execArgv: [...FLAGS, '--expose-gc', '--max-semi-space-size=12', '-e', probe],
+      argv: ['an argument with spaces', '--not-a-node-flag'],
+    });
+  });
+
+  it("keeps undici's HTTP parser off V8's optimizing compiler, which recompiles it without the wrapper", async () => {
+    // Without: stop as soon as TurboFan reports (after 150 or so of these replies on Node 24).
+    const bare = await runReplies(process.execPath, [], 3_000, TURBOFAN);
+    expect(bare.stdout).toMatch(TURBOFAN);
+    const before = [...bare.stdout.matchAll(/^@@reply (\d+)$/gm)].at(-1)?.[1];
+    console.info(`without the wrapper, TurboFan recompiled the parser by reply ${before}`);
+
+    // Through the wrapper: far more replies than that, and the baseline compiler only.
+    const wrapped = await runReplies(WRAPPER, [process.execPath], 1_500);
+    expect(wrapped.code).toBe(0);
+    expect(wrapped.stdout).toContain('@@reply 1500');
+    expect(wrapped.stdout).toMatch(LIFTOFF);
+    expect(wrapped.stdout).not.toMatch(TURBOFAN);
+  });
+});
