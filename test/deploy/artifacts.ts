@@ -9,16 +9,23 @@ import { environmentOf, functionZip, type Packaged, type Variants, workDir } fro
 /** Far above the bundles (about 0.55 MB each); catches a dependency pulled in by mistake. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
+/** The exec wrapper's path in each zip (serverless.yml's `execWrapper`, under /var/task). */
+const EXEC_WRAPPER = 'lambda/exec-wrapper.sh';
+
 /**
  * Imports a bundle with Node 24 in a child process, as the Lambda runtime would at cold start
- * (`env` is the function's environment: a NODE_OPTIONS there applies).
+ * (`env` is the function's environment: a NODE_OPTIONS there applies), started through `wrapper`
+ * when given, as the runtime's bootstrap does with AWS_LAMBDA_EXEC_WRAPPER.
  */
-async function importBundle(file: string, env: Record<string, string>): Promise<string> {
+async function importBundle(file: string, env: Record<string, string>, wrapper?: string): Promise<string> {
   const probe =
     'const m = await import(process.argv[1]); console.log(JSON.stringify(Object.keys(m).sort()), typeof m.handler);';
-  const { code, output } = await runProcess(process.execPath, ['--input-type=module', '-e', probe, file], {
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env },
-  });
+  const args = ['--input-type=module', '-e', probe, file];
+  const { code, output } = await runProcess(
+    wrapper ?? process.execPath,
+    wrapper === undefined ? args : [process.execPath, ...args],
+    { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env } },
+  );
   if (code !== 0) throw new Error(`importing ${file} failed (${code}):\n${output}`);
   return output.trim();
 }
@@ -36,48 +43,57 @@ export function describeArtifacts(variants: () => Variants): void {
       { id: 'CheckpointLambdaFunction', name: 'checkpoint', other: 'heartbeat' },
     ] as const;
 
-    it.each(functions)('the $name zip holds its own bundle and source map only', ({ id, name, other }) => {
-      const { file, entries } = functionZip(test, id);
-      expect(entries.map((e) => e.name).sort()).toEqual([
-        `src/handlers/${name}.mjs`,
-        `src/handlers/${name}.mjs.map`,
-      ]);
-      const bundleEntry = entries.find((e) => e.name.endsWith('.mjs'));
-      const bytes = bundleEntry?.read() ?? Buffer.alloc(0);
-      expect(bytes.length).toBe(bundleEntry?.size);
-      const bundle = bytes.toString('utf8');
-      expect(bundleEntry?.size).toBeLessThan(MAX_BUNDLE_BYTES);
-      // ESM with a `require` for the CommonJS dependencies; minified; linked to its map.
-      expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
-      expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${name}.mjs.map`)).toBe(true);
-      // Minified: the handler module's local names are gone.
-      expect(bundle).not.toContain('handlerFromEnv');
-      // Its own handler's log events, not the other function's.
-      expect(bundle).toContain(`${name}.summary`);
-      expect(bundle).not.toContain(`${other}.summary`);
-      const map = JSON.parse(
-        entries
-          .find((e) => e.name.endsWith('.map'))
-          ?.read()
-          .toString('utf8') ?? '{}',
-      ) as {
-        sources: string[];
-        sourcesContent?: unknown;
-      };
-      expect(map.sources).toContainEqual(expect.stringMatching(new RegExp(`src/handlers/${name}\\.ts$`)));
-      expect(map.sources.filter((s) => s.includes(`src/handlers/${other}.ts`))).toEqual([]);
-      // The operator CLI and its libraries stay out of the functions.
-      expect(
-        map.sources.filter((s) => /src\/cli\/|node_modules\/(commander|cli-table3|picocolors)\//.test(s)),
-      ).toEqual([]);
-      expect(map.sourcesContent).toBeUndefined();
+    it.each(functions)(
+      'the $name zip holds its own bundle, source map and the exec wrapper only',
+      ({ id, name, other }) => {
+        const { file, entries } = functionZip(test, id);
+        expect(entries.map((e) => e.name).sort()).toEqual([
+          EXEC_WRAPPER,
+          `src/handlers/${name}.mjs`,
+          `src/handlers/${name}.mjs.map`,
+        ]);
+        // Executable: the runtime refuses to start through a wrapper that is not (exit 126).
+        expect(entries.find((e) => e.name === EXEC_WRAPPER)?.unixMode).toBe(0o755);
+        expect(environmentOf(test.template, id).AWS_LAMBDA_EXEC_WRAPPER).toBe(`/var/task/${EXEC_WRAPPER}`);
+        const bundleEntry = entries.find((e) => e.name.endsWith('.mjs'));
+        const bytes = bundleEntry?.read() ?? Buffer.alloc(0);
+        expect(bytes.length).toBe(bundleEntry?.size);
+        const bundle = bytes.toString('utf8');
+        expect(bundleEntry?.size).toBeLessThan(MAX_BUNDLE_BYTES);
+        // ESM with a `require` for the CommonJS dependencies; minified; linked to its map.
+        expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(
+          true,
+        );
+        expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${name}.mjs.map`)).toBe(true);
+        // Minified: the handler module's local names are gone.
+        expect(bundle).not.toContain('handlerFromEnv');
+        // Its own handler's log events, not the other function's.
+        expect(bundle).toContain(`${name}.summary`);
+        expect(bundle).not.toContain(`${other}.summary`);
+        const map = JSON.parse(
+          entries
+            .find((e) => e.name.endsWith('.map'))
+            ?.read()
+            .toString('utf8') ?? '{}',
+        ) as {
+          sources: string[];
+          sourcesContent?: unknown;
+        };
+        expect(map.sources).toContainEqual(expect.stringMatching(new RegExp(`src/handlers/${name}\\.ts$`)));
+        expect(map.sources.filter((s) => s.includes(`src/handlers/${other}.ts`))).toEqual([]);
+        // The operator CLI and its libraries stay out of the functions.
+        expect(
+          map.sources.filter((s) => /src\/cli\/|node_modules\/(commander|cli-table3|picocolors)\//.test(s)),
+        ).toEqual([]);
+        expect(map.sourcesContent).toBeUndefined();
 
-      const mapEntry = entries.find((e) => e.name.endsWith('.map'));
-      console.info(
-        `${name}: ${basename(file)} ${readFileSync(file).length} bytes; ${name}.mjs ${bundleEntry?.size} bytes, ` +
-          `${name}.mjs.map ${mapEntry?.size} bytes`,
-      );
-    });
+        const mapEntry = entries.find((e) => e.name.endsWith('.map'));
+        console.info(
+          `${name}: ${basename(file)} ${readFileSync(file).length} bytes; ${name}.mjs ${bundleEntry?.size} bytes, ` +
+            `${name}.mjs.map ${mapEntry?.size} bytes`,
+        );
+      },
+    );
 
     it.each(functions)(
       'the cold-start bench builds the very $name bundle that ships',
@@ -93,18 +109,21 @@ export function describeArtifacts(variants: () => Variants): void {
       },
     );
 
-    it.each(functions)('the $name bundle loads on Node 24 and exports its handler', async ({ id, name }) => {
-      const { entries } = functionZip(test, id);
-      const dir = workDir(name);
-      for (const entry of entries) {
-        mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
-        writeFileSync(join(dir, entry.name), entry.read());
-      }
-      const output = await importBundle(
-        join(dir, `src/handlers/${name}.mjs`),
-        environmentOf(test.template, id),
-      );
-      expect(output).toMatch(/"handler".* function$/);
-    });
+    it.each(functions)(
+      "the $name bundle loads on Node 24, started through the zip's exec wrapper, and exports its handler",
+      async ({ id, name }) => {
+        const { entries } = functionZip(test, id);
+        const dir = workDir(name);
+        for (const entry of entries) {
+          mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+          writeFileSync(join(dir, entry.name), entry.read(), { mode: entry.unixMode ?? 0o644 });
+        }
+        const env = environmentOf(test.template, id);
+        // The zip unpacked here stands for /var/task.
+        const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER?.replace(/^\/var\/task\//, `${dir}/`);
+        const output = await importBundle(join(dir, `src/handlers/${name}.mjs`), env, wrapper);
+        expect(output).toMatch(/"handler".* function$/);
+      },
+    );
   });
 }

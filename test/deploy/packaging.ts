@@ -21,6 +21,7 @@ const SERVICE_FILES = [
   'package.json',
   'tsconfig.json',
   'src',
+  'lambda',
   'scripts/serverless',
 ];
 /** A packaging takes about 5 s alone; several at once on a busy 2-core CI machine take longer. */

@@ -9,6 +9,8 @@ export interface ZipEntry {
   /** Uncompressed size in bytes. */
   readonly size: number;
   readonly compressedSize: number;
+  /** Unix permission bits (such as 0o755) when a Unix zipper wrote the entry, else undefined. */
+  readonly unixMode: number | undefined;
   /** The entry's uncompressed bytes. */
   read(): Buffer;
 }
@@ -28,6 +30,9 @@ export function readZip(zip: Buffer): ZipEntry[] {
     if (zip.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) {
       throw new Error(`zip: no central directory header at ${offset}`);
     }
+    // "Version made by": its high byte is the host system, 3 = Unix, whose mode is then in the
+    // high 16 bits of the external attributes.
+    const unix = zip.readUInt8(offset + 5) === 3;
     const method = zip.readUInt16LE(offset + 10);
     const compressedSize = zip.readUInt32LE(offset + 20);
     const size = zip.readUInt32LE(offset + 24);
@@ -40,6 +45,7 @@ export function readZip(zip: Buffer): ZipEntry[] {
       name,
       size,
       compressedSize,
+      unixMode: unix ? (zip.readUInt32LE(offset + 38) >>> 16) & 0o7777 : undefined,
       read: () => readEntry(zip, name, localHeader, method, compressedSize),
     });
     offset += 46 + nameLength + extraLength + commentLength;
