@@ -2,15 +2,16 @@
  * Cold start: each function bundled exactly as it ships (bench/deploy-build.ts: the options of
  * serverless-esbuild.json, which serverless.yml deploys with) next to the same function as it
  * shipped before issue 15 ("today", rebuilt in this run: bench/today.ts), each run in fresh Node
- * processes started as Lambda starts them (serverless.yml's NODE_OPTIONS and the runtime's heap
- * limits: bench/lambda-process.ts). Three tables:
+ * processes started as Lambda starts them (through serverless.yml's exec wrapper, with its
+ * NODE_OPTIONS and the runtime's heap limits: bench/lambda-process.ts). Three tables:
  *
  * 1. bundle size and import time (median of many fresh processes, interleaved), with the ratio
  *    to today, as deployed and with equal flags on both sides;
  * 2. process start to the first SLS request of a cold invocation, its Secrets Manager read
  *    included (moto_server and the SLS emulator on 127.0.0.1);
  * 3. peak RSS of one cold invocation of the checkpoint function at SQS batches of 10 to 10,000
- *    (median and highest of a few runs), next to an empty handler given the same event.
+ *    (median and highest of a few runs), next to an empty handler given the same event, and to
+ *    the same function started without the exec wrapper.
  */
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +20,12 @@ import { buildAsDeployed } from './deploy-build.ts';
 import { type ColdRun, coldRun, importMs, median } from './fresh-process.ts';
 import {
   benchDir,
+  deployedExecWrapper,
   deployedNodeFlags,
   lambdaHeapFlags,
   memorySizeMb,
   processFlags,
+  RUNTIME_NODE_ARGS,
 } from './lambda-process.ts';
 import { printTable } from './table.ts';
 import { buildAsToday, TODAY_NODE_FLAGS } from './today.ts';
@@ -41,22 +44,28 @@ interface Bundle {
   readonly file: string;
   /** Node flags as deployed (NODE_OPTIONS), without the runtime's heap limits. */
   readonly nodeFlags: readonly string[];
+  /** The exec wrapper it is deployed with, if any. */
+  readonly wrapper: string | undefined;
 }
 
 const fmt = (ms: number) => ms.toFixed(1);
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
+/**
+ * The median of each round's ratio: a round measures both sides back to back, so a slow moment of
+ * this shared machine weighs on both sides of a ratio rather than on one side of two medians.
+ */
+const pairedRatio = (ours: readonly number[], theirs: readonly number[]) =>
+  median(ours.map((t, i) => t / (theirs[i] ?? Number.NaN))).toFixed(2);
 const kb = (file: string) => (statSync(file).size / 1000).toFixed(1);
 
 async function buildBundles(dir: string): Promise<Bundle[]> {
   const empty = join(dir, 'empty.ts');
   writeFileSync(empty, 'export const handler = async () => ({});\n');
-  const deployed = deployedNodeFlags();
-  const bundles: Bundle[] = [
-    { name: 'empty handler', entry: 'empty', today: false, nodeFlags: deployed, file: '' },
-  ];
+  const deployed = { nodeFlags: deployedNodeFlags(), wrapper: deployedExecWrapper() };
+  const today = { nodeFlags: TODAY_NODE_FLAGS, wrapper: undefined };
+  const bundles: Bundle[] = [{ name: 'empty handler', entry: 'empty', today: false, ...deployed, file: '' }];
   for (const entry of ['heartbeat', 'checkpoint'] as const) {
-    bundles.push({ name: `${entry}, today`, entry, today: true, nodeFlags: TODAY_NODE_FLAGS, file: '' });
-    bundles.push({ name: entry, entry, today: false, nodeFlags: deployed, file: '' });
+    bundles.push({ name: `${entry}, today`, entry, today: true, ...today, file: '' });
+    bundles.push({ name: entry, entry, today: false, ...deployed, file: '' });
   }
   return Promise.all(
     bundles.map(async (b) => {
@@ -82,13 +91,15 @@ function importTable(bundles: readonly Bundle[], env: NodeJS.ProcessEnv): void {
   for (let i = 0; i < IMPORT_RUNS; i++) {
     for (const b of bundles) {
       for (const variant of VARIANTS)
-        times.get(b)?.[variant].push(importMs(b.file, env, variantFlags(b, variant)));
+        times.get(b)?.[variant].push(importMs(b.file, env, variantFlags(b, variant), b.wrapper));
     }
   }
   const med = (b: Bundle | undefined, key: Variant) => median((b && times.get(b)?.[key]) ?? []);
   const todayOf = (b: Bundle) => bundles.find((t) => t.today && t.entry === b.entry);
+  const ratio = (b: Bundle, today: Bundle | undefined, key: Variant) =>
+    today === undefined ? '' : pairedRatio(times.get(b)?.[key] ?? [], times.get(today)?.[key] ?? []);
   printTable(
-    `Cold start: import of each deployed bundle (median of ${IMPORT_RUNS} fresh processes; today = before issue 15, rebuilt in this run, NODE_OPTIONS=${TODAY_NODE_FLAGS.join(' ')}; now: NODE_OPTIONS=${deployedNodeFlags().join(' ') || '(none)'})`,
+    `Cold start: import of each deployed bundle (median of ${IMPORT_RUNS} fresh processes, ratios the median of the rounds' ratios, with the runtime's ${RUNTIME_NODE_ARGS.join(' ')} and heap limits; today = before issue 15, rebuilt in this run, NODE_OPTIONS=${TODAY_NODE_FLAGS.join(' ')}; now: through the exec wrapper, NODE_OPTIONS=${deployedNodeFlags().join(' ') || '(none)'})`,
     bundles.map((b) => {
       const today = todayOf(b);
       return {
@@ -96,10 +107,10 @@ function importTable(bundles: readonly Bundle[], env: NodeJS.ProcessEnv): void {
         'size KB': kb(b.file),
         'map KB': kb(`${b.file}.map`),
         'import ms, as deployed': fmt(med(b, 'deployed')),
-        'ratio to today': today === undefined ? '' : ratio(med(b, 'deployed'), med(today, 'deployed')),
+        'ratio to today': ratio(b, today, 'deployed'),
         [`ms with ${SOURCE_MAPS}`]: fmt(med(b, 'maps')),
         'ms without': fmt(med(b, 'none')),
-        'ratio, both without': today === undefined ? '' : ratio(med(b, 'none'), med(today, 'none')),
+        'ratio, both without': ratio(b, today, 'none'),
       };
     }),
   );
@@ -120,6 +131,7 @@ async function firstRequestTable(bundles: readonly Bundle[], services: ColdServi
       const run = await coldRun(b.file, {
         env: services.env,
         flags: processFlags(b.nodeFlags),
+        wrapper: b.wrapper,
         eventFile: events[b.entry as 'heartbeat' | 'checkpoint'],
         // The heartbeat beats once: the next round would not fit.
         budgetMs: b.entry === 'heartbeat' ? 9_000 : 30_000,
@@ -136,13 +148,19 @@ async function firstRequestTable(bundles: readonly Bundle[], services: ColdServi
   const med = (b: Bundle | undefined, key: 'first' | 'importMs' | 'invokeMs') =>
     median(((b && runs.get(b)) ?? []).map((r) => r[key]));
   printTable(
-    `Cold invocation to the first SLS request, Secrets Manager read included (moto_server and the SLS emulator on 127.0.0.1; median of ${FIRST_REQUEST_RUNS})`,
+    `Cold invocation to the first SLS request, Secrets Manager read included (moto_server and the SLS emulator on 127.0.0.1; median of ${FIRST_REQUEST_RUNS}, ratio the median of the rounds' ratios)`,
     functions.map((b) => {
       const today = functions.find((t) => t.today && t.entry === b.entry);
       return {
         bundle: b.name,
         'process start to first SLS request ms': fmt(med(b, 'first')),
-        'ratio to today': b.today || today === undefined ? '' : ratio(med(b, 'first'), med(today, 'first')),
+        'ratio to today':
+          b.today || today === undefined
+            ? ''
+            : pairedRatio(
+                (runs.get(b) ?? []).map((r) => r.first),
+                (runs.get(today) ?? []).map((r) => r.first),
+              ),
         'of which import ms': fmt(med(b, 'importMs')),
         'first invocation ms': fmt(med(b, 'invokeMs')),
       };
@@ -155,8 +173,8 @@ async function rssTable(bundles: readonly Bundle[], services: ColdServices): Pro
   const today = bundles.find((b) => b.entry === 'checkpoint' && b.today);
   const empty = bundles.find((b) => b.entry === 'empty');
   if (now === undefined || today === undefined || empty === undefined) throw new Error('bundles missing');
-  const peak = async (b: Bundle, flags: string[], eventFile: string) => {
-    const run = await coldRun(b.file, { env: services.env, flags, eventFile, budgetMs: 30_000 });
+  const peak = async (b: Bundle, flags: string[], eventFile: string, wrapper: string | undefined) => {
+    const run = await coldRun(b.file, { env: services.env, flags, wrapper, eventFile, budgetMs: 30_000 });
     if (run.error !== undefined || run.failures > 0) {
       throw new Error(`${b.name}: the batch did not land: ${JSON.stringify(run)}`);
     }
@@ -169,14 +187,16 @@ async function rssTable(bundles: readonly Bundle[], services: ColdServices): Pro
       now: [] as ColdRun[],
       today: [] as ColdRun[],
       nodeDefaults: [] as ColdRun[],
+      noWrapper: [] as ColdRun[],
       empty: [] as ColdRun[],
     };
     // Several runs: when V8 collects decides the peak, which moves by some MB from run to run.
     for (let i = 0; i < RSS_RUNS; i++) {
-      runs.now.push(await peak(now, processFlags(now.nodeFlags), eventFile));
-      runs.today.push(await peak(today, processFlags(today.nodeFlags), eventFile));
-      runs.nodeDefaults.push(await peak(now, [...now.nodeFlags], eventFile));
-      runs.empty.push(await peak(empty, processFlags(empty.nodeFlags), eventFile));
+      runs.now.push(await peak(now, processFlags(now.nodeFlags), eventFile, now.wrapper));
+      runs.today.push(await peak(today, processFlags(today.nodeFlags), eventFile, today.wrapper));
+      runs.nodeDefaults.push(await peak(now, [...now.nodeFlags], eventFile, now.wrapper));
+      runs.noWrapper.push(await peak(now, processFlags(now.nodeFlags), eventFile, undefined));
+      runs.empty.push(await peak(empty, processFlags(empty.nodeFlags), eventFile, empty.wrapper));
     }
     const rss = (list: ColdRun[]) => median(list.map((r) => r.maxRssMB));
     const worst = Math.max(...runs.now.map((r) => r.maxRssMB));
@@ -188,12 +208,13 @@ async function rssTable(bundles: readonly Bundle[], services: ColdServices): Pro
       'now MB': rss(runs.now).toFixed(1),
       'now, highest MB': worst.toFixed(1),
       [`< ${RSS_LIMIT_MB} MB`]: worst < RSS_LIMIT_MB ? 'yes' : 'NO',
+      'now, no exec wrapper MB': rss(runs.noWrapper).toFixed(1),
       "now, Node's default heap MB": rss(runs.nodeDefaults).toFixed(1),
       'invocation ms (now)': median(runs.now.map((r) => r.invokeMs)).toFixed(0),
     });
   }
   printTable(
-    `Peak RSS of one cold checkpoint invocation, by SQS batch size (median and highest of ${RSS_RUNS} runs; the runtime's heap limits for ${memorySizeMb()} MB: ${lambdaHeapFlags(memorySizeMb(), []).join(' ')})`,
+    `Peak RSS of one cold checkpoint invocation, by SQS batch size (median and highest of ${RSS_RUNS} runs; the runtime's node arguments for ${memorySizeMb()} MB: ${[...RUNTIME_NODE_ARGS, ...lambdaHeapFlags(memorySizeMb(), [])].join(' ')}; now: through the exec wrapper)`,
     rows,
   );
 }

@@ -9,15 +9,24 @@ import { pathToFileURL } from 'node:url';
 /** What `import()` takes for a path, relative or not. */
 const urlOf = (file: string): string => pathToFileURL(resolve(file)).href;
 
-/** Milliseconds to import `file` in a fresh Node process started with `flags`. */
-export function importMs(file: string, env: NodeJS.ProcessEnv, flags: readonly string[] = []): number {
+/**
+ * The command that starts Node with `args`: Node itself, or an exec wrapper given Node's path
+ * first, as Lambda's bootstrap runs AWS_LAMBDA_EXEC_WRAPPER.
+ */
+function nodeCommand(args: readonly string[], wrapper: string | undefined): [string, string[]] {
+  return wrapper === undefined ? [process.execPath, [...args]] : [wrapper, [process.execPath, ...args]];
+}
+
+/** Milliseconds to import `file` in a fresh Node process started with `flags` (through `wrapper`). */
+export function importMs(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  flags: readonly string[] = [],
+  wrapper?: string,
+): number {
   const script = `const t=performance.now();await import(${JSON.stringify(urlOf(file))});process.stdout.write(String(performance.now()-t));`;
-  return Number(
-    execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
-      env,
-      encoding: 'utf8',
-    }),
-  );
+  const [command, args] = nodeCommand([...flags, '--input-type=module', '-e', script], wrapper);
+  return Number(execFileSync(command, args, { env, encoding: 'utf8' }));
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -71,6 +80,8 @@ process.stdout.write('\\n${MARK}' + JSON.stringify(report) + '\\n', () => proces
 export interface ColdRunOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly flags?: readonly string[];
+  /** An exec wrapper to start Node through (see `deployedExecWrapper`). */
+  readonly wrapper?: string | undefined;
   /** A JSON file holding the event. */
   readonly eventFile: string;
   /** The context's remaining time at the start. */
@@ -82,17 +93,20 @@ export interface ColdRunOptions {
  * (the emulator) keep answering it.
  */
 export function coldRun(bundle: string, options: ColdRunOptions): Promise<ColdRun> {
-  const args = [
-    ...(options.flags ?? []),
-    '--input-type=module',
-    '-e',
-    CHILD,
-    urlOf(bundle),
-    options.eventFile,
-    String(options.budgetMs),
-  ];
+  const [command, args] = nodeCommand(
+    [
+      ...(options.flags ?? []),
+      '--input-type=module',
+      '-e',
+      CHILD,
+      urlOf(bundle),
+      options.eventFile,
+      String(options.budgetMs),
+    ],
+    options.wrapper,
+  );
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       // Log lines are many with large batches: keep the tail, where the report is.

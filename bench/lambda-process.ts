@@ -1,8 +1,9 @@
 /**
- * How Lambda starts the functions' Node process, from serverless.yml: the NODE_OPTIONS the stack
- * sets, and the heap limits the nodejs24.x runtime's bootstrap derives from the memory size
- * (young generation 10% of it, semi-space half of that, old space the rest; a NODE_OPTIONS that
- * sets either limit itself turns this off). And a scratch folder for bundles, inside
+ * How Lambda starts the functions' Node process, from serverless.yml: through the exec wrapper the
+ * stack sets (AWS_LAMBDA_EXEC_WRAPPER), with the NODE_OPTIONS it sets, the nodejs24.x runtime
+ * bootstrap's own node arguments, and the heap limits it derives from the memory size (young
+ * generation 10% of it, semi-space half of that, old space the rest; the bench assumes a
+ * NODE_OPTIONS that sets either limit wins over them). And a scratch folder for bundles, inside
  * node_modules so a bundle with an external package (the peer's native lz4) resolves it.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -20,6 +21,20 @@ export function deployedNodeFlags(): string[] {
   return value === '' ? [] : value.split(/\s+/);
 }
 
+/**
+ * The exec wrapper serverless.yml starts the functions through (param `execWrapper`, a path under
+ * /var/task), as a path in this checkout; undefined when the param is "".
+ */
+export function deployedExecWrapper(): string | undefined {
+  const value = /^ {4}execWrapper: *(.*)$/m.exec(serverlessYml())?.[1]?.trim();
+  if (value === undefined) throw new Error('serverless.yml: params.default.execWrapper not found');
+  const path = value.replace(/^["']|["']$/g, '');
+  if (path === '') return undefined;
+  if (!path.startsWith('/var/task/'))
+    throw new Error(`serverless.yml: execWrapper ${path} is not in the zip`);
+  return join(ROOT, path.slice('/var/task/'.length));
+}
+
 /** The provider's memorySize in MB. */
 export function memorySizeMb(): number {
   const value = /^ {2}memorySize: *(\d+)\s*$/m.exec(serverlessYml())?.[1];
@@ -34,9 +49,20 @@ export function lambdaHeapFlags(memoryMb: number, nodeFlags: readonly string[]):
   return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
-/** Flags of a function's process as Lambda starts it: NODE_OPTIONS, then the runtime's heap limits. */
+/**
+ * The node arguments the runtime's bootstrap always passes, before the heap limits. They matter
+ * to a cold start: any V8 flag (its own `--expose-gc` included) makes Node compile its built-in
+ * modules without their embedded code cache, about a quarter more import time here; further V8
+ * flags (the exec wrapper's) then add nothing (docs/benchmarks.md).
+ */
+export const RUNTIME_NODE_ARGS = ['--expose-gc', '--max-http-header-size', '81920'] as const;
+
+/**
+ * Flags of a function's process as Lambda starts it: NODE_OPTIONS, then the runtime's own
+ * arguments and heap limits.
+ */
 export function processFlags(nodeFlags: readonly string[]): string[] {
-  return [...nodeFlags, ...lambdaHeapFlags(memorySizeMb(), nodeFlags)];
+  return [...nodeFlags, ...RUNTIME_NODE_ARGS, ...lambdaHeapFlags(memorySizeMb(), nodeFlags)];
 }
 
 /** A fresh folder for this run's bundles, under node_modules/.cache. */

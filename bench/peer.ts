@@ -12,7 +12,7 @@ import { EMULATOR_DOMAIN } from '../test/conformance/loopback.ts';
 import { checkpointBatch, SHARDS, startColdServices } from './cold-services.ts';
 import { buildAsDeployed, esbuildOptionsOf, outputBundle } from './deploy-build.ts';
 import { type ColdRun, coldRun, importMs, median } from './fresh-process.ts';
-import { benchDir, deployedNodeFlags, processFlags } from './lambda-process.ts';
+import { benchDir, deployedExecWrapper, deployedNodeFlags, processFlags } from './lambda-process.ts';
 import { printTable } from './table.ts';
 import { todayPluginOptions } from './today.ts';
 
@@ -46,28 +46,35 @@ export async function benchPeer(): Promise<void> {
     const ours = {
       file: await buildAsDeployed('src/handlers/checkpoint.ts', join(dir, 'ours')),
       flags: processFlags(deployedNodeFlags()),
+      wrapper: deployedExecWrapper(),
     };
-    const peer = { file: await buildPeer(join(dir, 'peer')), flags: processFlags([]) };
+    const peer = { file: await buildPeer(join(dir, 'peer')), flags: processFlags([]), wrapper: undefined };
     const imports = { ours: [] as number[], peer: [] as number[] };
     for (let i = 0; i < IMPORT_RUNS; i++) {
-      imports.ours.push(importMs(ours.file, services.env, ours.flags));
-      imports.peer.push(importMs(peer.file, services.env, peer.flags));
+      imports.ours.push(importMs(ours.file, services.env, ours.flags, ours.wrapper));
+      imports.peer.push(importMs(peer.file, services.env, peer.flags, peer.wrapper));
     }
 
     const eventFile = services.eventFile('peer-batch', checkpointBatch(RECORDS));
     const updates = () => services.emulator.requests.filter((r) => r.operation === 'checkpoint').length;
-    const invoke = async (file: string, flags: string[], env: NodeJS.ProcessEnv): Promise<ColdRun> => {
+    const invoke = async (
+      { file, flags, wrapper }: { file: string; flags: string[]; wrapper: string | undefined },
+      env: NodeJS.ProcessEnv,
+    ): Promise<ColdRun> => {
       services.emulator.clearRequests();
-      const run = await coldRun(file, { env, flags, eventFile, budgetMs: 600_000 });
+      const run = await coldRun(file, { env, flags, wrapper, eventFile, budgetMs: 600_000 });
       if (run.error !== undefined || run.failures > 0) throw new Error(`${file}: ${JSON.stringify(run)}`);
       return run;
     };
-    const oursRun = await invoke(ours.file, ours.flags, services.env);
+    const oursRun = await invoke(ours, services.env);
     const oursUpdates = updates();
-    const peerRun = await invoke(peer.file, ['--import', LOOPBACK, ...peer.flags], {
-      ...services.env,
-      PEER_SLS_ENDPOINT: `${EMULATOR_DOMAIN}:${new URL(services.emulator.url).port}`,
-    });
+    const peerRun = await invoke(
+      { ...peer, flags: ['--import', LOOPBACK, ...peer.flags] },
+      {
+        ...services.env,
+        PEER_SLS_ENDPOINT: `${EMULATOR_DOMAIN}:${new URL(services.emulator.url).port}`,
+      },
+    );
     const peerUpdates = updates();
 
     const row = (measure: string, a: number, b: number, digits = 1) => ({

@@ -8,8 +8,9 @@
  * - the `alias` stand-ins (src/bundle/) replace the SDK's default HTTP handler and credentials
  *   chain, which the code never uses, and nothing of those two packages is left;
  *
- * and then each bundle runs one cold invocation in a fresh Node process against moto_server and
- * the SLS emulator: the secret read through the undici handler, the SLS request signed with it.
+ * and then each bundle runs one cold invocation in a fresh Node process, started through the exec
+ * wrapper as deployed, against moto_server and the SLS emulator: the secret read through the
+ * undici handler, the SLS request signed with it.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ColdServices, checkpointBatch, SHARDS, startColdServices } from '../../bench/cold-services.ts';
 import { deployEsbuildOptions } from '../../bench/deploy-build.ts';
 import { coldRun } from '../../bench/fresh-process.ts';
-import { benchDir } from '../../bench/lambda-process.ts';
+import { benchDir, deployedExecWrapper } from '../../bench/lambda-process.ts';
 import { todayEsbuildOptions } from '../../bench/today.ts';
 
 const FUNCTIONS = ['heartbeat', 'checkpoint'] as const;
@@ -126,6 +127,7 @@ describe('one cold invocation of each bundle, against moto_server and the SLS em
     const records = 2 * SHARDS + 3;
     const run = await coldRun(built.get('checkpoint')?.file ?? '', {
       env: services.env,
+      wrapper: deployedExecWrapper(),
       eventFile: services.eventFile('build-test-batch', checkpointBatch(records)),
       budgetMs: 30_000,
     });
@@ -141,6 +143,7 @@ describe('one cold invocation of each bundle, against moto_server and the SLS em
     services.emulator.clearRequests();
     const run = await coldRun(built.get('heartbeat')?.file ?? '', {
       env: services.env,
+      wrapper: deployedExecWrapper(),
       eventFile: services.eventFile('build-test-schedule', {}),
       budgetMs: 9_000,
     });
