@@ -6,9 +6,19 @@
  * recompiled by TurboFan (the reason the wrapper exists), through it never. Either side failing
  * after a Node upgrade means the wrapper needs another look (docs/development.md).
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import CheckExecWrapper, { wrapperProblem } from '../../scripts/serverless/exec-wrapper-check.mjs';
 import { runProcess } from '../helpers/process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -79,7 +89,16 @@ describe('lambda/exec-wrapper.sh', () => {
     });
   });
 
-  it("keeps undici's HTTP parser off V8's optimizing compiler, which recompiles it without the wrapper", async () => {
+  it('refuses to run without a command line (usage, exit 64)', async () => {
+    const { code, stderr } = await runProcess(WRAPPER, []);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/^usage: /);
+  });
+
+  it("keeps undici's HTTP parser off V8's optimizing compiler, which recompiles it without the wrapper", {
+    // Two children one after the other, each bounded by its own 30 s.
+    timeout: 70_000,
+  }, async () => {
     // Without: stop as soon as TurboFan reports (after 150 or so of these replies on Node 24).
     const bare = await runReplies(process.execPath, [], 3_000, TURBOFAN);
     expect(bare.stdout).toMatch(TURBOFAN);
@@ -92,5 +111,63 @@ describe('lambda/exec-wrapper.sh', () => {
     expect(wrapped.stderr).toContain('@@reply 1500');
     expect(wrapped.stdout).toMatch(LIFTOFF);
     expect(wrapped.stdout).not.toMatch(TURBOFAN);
+  });
+});
+
+describe('the packaging check (scripts/serverless/exec-wrapper-check.mjs)', () => {
+  const HOOK = 'before:package:createDeploymentArtifacts';
+  const TASK_PATH = 'lambda/exec-wrapper.sh';
+  /** A service folder holding the wrapper as `prepare` leaves it. */
+  const serviceWith = (prepare: (file: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'slscheckpoint-wrapper-'));
+    mkdirSync(join(dir, 'lambda'));
+    const file = join(dir, TASK_PATH);
+    copyFileSync(WRAPPER, file);
+    chmodSync(file, 0o755);
+    prepare(file);
+    return { dir, file };
+  };
+  const serverless = (dir: string, provider: string, functions: Record<string, string | undefined> = {}) => ({
+    serviceDir: dir,
+    service: {
+      provider: { environment: { AWS_LAMBDA_EXEC_WRAPPER: provider } },
+      getAllFunctions: () => ['heartbeat', 'checkpoint'],
+      getFunction: (name: string) =>
+        functions[name] === undefined ? {} : { environment: { AWS_LAMBDA_EXEC_WRAPPER: functions[name] } },
+    },
+  });
+  const packageWith = (sls: ReturnType<typeof serverless>) => () => new CheckExecWrapper(sls).hooks[HOOK]?.();
+
+  it('accepts the wrapper as checked in: 755, LF endings', () => {
+    expect(wrapperProblem(WRAPPER)).toBeUndefined();
+  });
+
+  it('names what is wrong: missing, not executable, CRLF endings', () => {
+    expect(wrapperProblem(join(tmpdir(), 'no-such-wrapper.sh'))).toBe('does not exist');
+    const { file: readOnly } = serviceWith((file) => chmodSync(file, 0o644));
+    expect(wrapperProblem(readOnly)).toBe('is not executable (mode 644, needs 755)');
+    const { file: crlf } = serviceWith((file) =>
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll('\n', '\r\n')),
+    );
+    expect(wrapperProblem(crlf)).toBe('has Windows line endings (CRLF)');
+  });
+
+  it('stops packaging when a function would start through a broken wrapper under /var/task', () => {
+    const { dir } = serviceWith((file) => chmodSync(file, 0o644));
+    expect(packageWith(serverless(dir, `/var/task/${TASK_PATH}`))).toThrow(
+      /^execWrapper: lambda\/exec-wrapper\.sh is not executable .*execWrapper: "" under params\.<stage>/,
+    );
+    // A function's own setting counts too.
+    expect(packageWith(serverless(dir, '', { checkpoint: `/var/task/${TASK_PATH}` }))).toThrow(
+      /not executable/,
+    );
+  });
+
+  it('lets packaging go on with a sound wrapper, none, or one outside the zip (a layer under /opt)', () => {
+    const { dir } = serviceWith(() => {});
+    expect(packageWith(serverless(dir, `/var/task/${TASK_PATH}`))).not.toThrow();
+    const { dir: broken } = serviceWith((file) => chmodSync(file, 0o644));
+    expect(packageWith(serverless(broken, ''))).not.toThrow();
+    expect(packageWith(serverless(broken, '/opt/otel-handler'))).not.toThrow();
   });
 });

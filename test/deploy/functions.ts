@@ -127,6 +127,15 @@ export function describeFunctions(variants: () => Variants): void {
       );
     });
 
+    it('starts through the exec wrapper unless a stage sets execWrapper to "" (the bootstrap then runs node itself)', () => {
+      for (const id of ['HeartbeatLambdaFunction', 'CheckpointLambdaFunction']) {
+        expect(environmentOf(test.template, id).AWS_LAMBDA_EXEC_WRAPPER).toBe(
+          '/var/task/lambda/exec-wrapper.sh',
+        );
+        expect(environmentOf(dev.template, id).AWS_LAMBDA_EXEC_WRAPPER).toBe('');
+      }
+    });
+
     it("takes a stage's required params from --param", () => {
       const env = environmentOf(prod.template, 'HeartbeatLambdaFunction');
       expect(loadHeartbeatConfig(env)).toMatchObject({

@@ -242,6 +242,7 @@ export function fillInDevStage(yml: string): string {
     slsConsumerGroup: dev-group
     # --param cannot carry an empty value; here it can.
     slsConsumer: ""
+    execWrapper: ""
     metrics: "off"
     lagMetrics: "true"
     heartbeatTargets: '${JSON.stringify(DEV_HEARTBEAT_TARGETS)}'
