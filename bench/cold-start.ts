@@ -194,7 +194,10 @@ async function rssTable(bundles: readonly Bundle[], services: ColdServices): Pro
     for (let i = 0; i < RSS_RUNS; i++) {
       runs.now.push(await peak(now, processFlags(now.nodeFlags), eventFile, now.wrapper));
       runs.today.push(await peak(today, processFlags(today.nodeFlags), eventFile, today.wrapper));
-      runs.nodeDefaults.push(await peak(now, [...now.nodeFlags], eventFile, now.wrapper));
+      // The runtime's arguments without its heap limits.
+      runs.nodeDefaults.push(
+        await peak(now, [...now.nodeFlags, ...RUNTIME_NODE_ARGS], eventFile, now.wrapper),
+      );
       runs.noWrapper.push(await peak(now, processFlags(now.nodeFlags), eventFile, undefined));
       runs.empty.push(await peak(empty, processFlags(empty.nodeFlags), eventFile, empty.wrapper));
     }

@@ -26,7 +26,7 @@ export function deployedNodeFlags(): string[] {
  * /var/task), as a path in this checkout; undefined when the param is "".
  */
 export function deployedExecWrapper(): string | undefined {
-  const value = /^ {4}execWrapper: *(.*)$/m.exec(serverlessYml())?.[1]?.trim();
+  const value = /^ {4}execWrapper: *(.*?)\s*(?:#.*)?$/m.exec(serverlessYml())?.[1];
   if (value === undefined) throw new Error('serverless.yml: params.default.execWrapper not found');
   const path = value.replace(/^["']|["']$/g, '');
   if (path === '') return undefined;
