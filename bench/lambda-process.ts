@@ -8,6 +8,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { wrapperInZip } from '../scripts/serverless/exec-wrapper-check.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -30,9 +31,9 @@ export function deployedExecWrapper(): string | undefined {
   if (value === undefined) throw new Error('serverless.yml: params.default.execWrapper not found');
   const path = value.replace(/^["']|["']$/g, '');
   if (path === '') return undefined;
-  if (!path.startsWith('/var/task/'))
-    throw new Error(`serverless.yml: execWrapper ${path} is not in the zip`);
-  return join(ROOT, path.slice('/var/task/'.length));
+  const inZip = wrapperInZip(path);
+  if (inZip === undefined) throw new Error(`serverless.yml: execWrapper ${path} is not in the zip`);
+  return join(ROOT, inZip);
 }
 
 /** The provider's memorySize in MB. */

@@ -1,5 +1,8 @@
 /** Types of exec-wrapper-check.mjs, a Serverless plugin kept in plain JavaScript so any Node loads it. */
 
+/** The path inside the function's zip of an AWS_LAMBDA_EXEC_WRAPPER value, or undefined (none, or a layer's). */
+export function wrapperInZip(value: unknown): string | undefined;
+
 /** What keeps the file at `file` from running as an exec wrapper, or undefined when nothing does. */
 export function wrapperProblem(file: string): string | undefined;
 

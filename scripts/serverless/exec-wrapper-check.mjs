@@ -15,6 +15,16 @@ import { join } from 'node:path';
 const TASK_ROOT = '/var/task/';
 
 /**
+ * The path inside the function's zip of an AWS_LAMBDA_EXEC_WRAPPER value, or undefined when it
+ * names no file there (none, or a layer's under /opt).
+ * @param {unknown} value
+ * @returns {string | undefined}
+ */
+export function wrapperInZip(value) {
+  return typeof value === 'string' && value.startsWith(TASK_ROOT) ? value.slice(TASK_ROOT.length) : undefined;
+}
+
+/**
  * What keeps the file at `file` from running as an exec wrapper, or undefined when nothing does.
  * @param {string} file
  * @returns {string | undefined}
@@ -44,11 +54,7 @@ function wrappersInTask(serverless) {
       .getAllFunctions()
       .map((name) => service.getFunction(name).environment?.AWS_LAMBDA_EXEC_WRAPPER),
   ];
-  return new Set(
-    values
-      .filter((v) => typeof v === 'string' && v.startsWith(TASK_ROOT))
-      .map((v) => v.slice(TASK_ROOT.length)),
-  );
+  return new Set(values.map(wrapperInZip).filter((path) => path !== undefined));
 }
 
 export default class CheckExecWrapper {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAsDeployed } from '../../bench/deploy-build.ts';
+import { wrapperInZip } from '../../scripts/serverless/exec-wrapper-check.mjs';
 import { runProcess } from '../helpers/process.ts';
 import { environmentOf, functionZip, type Packaged, type Variants, workDir } from './packaging.ts';
 
@@ -120,7 +121,8 @@ export function describeArtifacts(variants: () => Variants): void {
         }
         const env = environmentOf(test.template, id);
         // The zip unpacked here stands for /var/task.
-        const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER?.replace(/^\/var\/task\//, `${dir}/`);
+        const inZip = wrapperInZip(env.AWS_LAMBDA_EXEC_WRAPPER);
+        const wrapper = inZip === undefined ? undefined : join(dir, inZip);
         const output = await importBundle(join(dir, `src/handlers/${name}.mjs`), env, wrapper);
         expect(output).toMatch(/"handler".* function$/);
       },
