@@ -2,6 +2,8 @@
  * How a batch's outcome is reported: the summary returned and logged, and the error thrown to
  * EventBridge and direct invocations naming each command that did not land.
  */
+
+import { groupName } from '../sls/names.ts';
 import type { RecordFate } from './batch.ts';
 import { describePosition } from './position.ts';
 
@@ -71,7 +73,7 @@ export function describeFate(fate: RecordFate): string {
       const consumer = c.consumer === undefined ? '' : ` (consumer ${c.consumer})`;
       const seek = c.from === undefined ? '' : ` (seek to ${describePosition(c.from)})`;
       const shard = fate.shard === undefined ? c.shard : `${fate.shard} of "${c.shard}"`;
-      return `shard ${shard} of ${c.project}/${c.logstore}/${c.consumerGroup}${consumer}${seek}: ${fate.code}`;
+      return `shard ${shard} of ${groupName(c)}${consumer}${seek}: ${fate.code}`;
     }
     case 'blocked':
       return `not sent after record ${fate.after} of its message group failed`;

@@ -12,6 +12,7 @@ import { errorCode } from '../failure.ts';
 import { slsClientFor } from '../handlers/sls-client.ts';
 import type { SlsClient } from '../sls/client.ts';
 import { createUndiciTransport } from '../sls/http.ts';
+import { groupName } from '../sls/names.ts';
 import type { Target } from '../sls/types.ts';
 import { type GroupStatus, readGroupStatus } from '../status/status.ts';
 import { type ConnectionFlags, credentialsFor, loadCliConfig } from './config.ts';
@@ -96,8 +97,6 @@ function failure(context: string, error: unknown, exitCode: ExitCode = EXIT.fail
     CREDENTIAL_CODES.test(errorCode(error)) ? EXIT.config : exitCode,
   );
 }
-
-const groupName = (t: Target) => `${t.project}/${t.logstore}/${t.consumerGroup}`;
 
 function readStatus(session: Session, ctx: CliContext): Promise<GroupStatus> {
   return readGroupStatus(session.target, {

@@ -4,6 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { CheckpointSummary } from '../checkpoint/report.ts';
+import { groupName } from '../sls/names.ts';
 import type { GroupStatus, ShardStatus } from '../status/status.ts';
 
 /** picocolors' formatters, on or off. */
@@ -29,7 +30,7 @@ function lagCell(shard: ShardStatus, c: Colors): string {
 
 /** The status as people read it: the group, its consumers, then a row per shard. */
 export function statusText(status: GroupStatus, c: Colors): string {
-  const group = `${status.project}/${status.logstore}/${status.consumerGroup}`;
+  const group = groupName(status);
   const consumers =
     status.consumers.length === 0
       ? c.dim('none holds a shard')

@@ -21,7 +21,8 @@ import type { HeartbeatClient, HeartbeatReport, HeartbeatTarget, TargetSummary }
 import { type LagClient, measureLag } from '../lag/measure.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { heartbeatMetrics } from '../metrics/heartbeat.ts';
-import { groupName, type MetricsScope, metricsOff } from '../metrics/scope.ts';
+import { type MetricsScope, metricsOff } from '../metrics/scope.ts';
+import { groupName } from '../sls/names.ts';
 import type { CredentialsProvider } from '../sls/types.ts';
 import { productionRuntime, remainingTime } from './runtime.ts';
 
@@ -130,9 +131,7 @@ export function createHeartbeatHandler(deps: HeartbeatHandlerDeps) {
     );
     if (broken.length > 0) {
       const what = broken
-        .map(
-          (t) => `${t.project}/${t.logstore}/${t.consumerGroup} consumer ${t.consumer}: ${t.lastError?.code}`,
-        )
+        .map((t) => `${groupName(t)} consumer ${t.consumer}: ${t.lastError?.code}`)
         .join('; ');
       throw new HeartbeatTargetsError(`no heartbeat got through for ${what}`, report);
     }

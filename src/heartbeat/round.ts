@@ -3,6 +3,7 @@
  * take their turns in, and what a round logs.
  */
 import type { Logger } from '../log.ts';
+import { groupName } from '../sls/names.ts';
 import type { TargetState } from './state.ts';
 import type { ErrorSummary, HeartbeatTarget, RoundBeat, TargetSummary } from './types.ts';
 
@@ -83,7 +84,7 @@ export function logRound(
     failed,
     ...(waiting === 0 ? {} : { waiting }),
     targets: progress.map((p) => ({
-      group: `${p.target.project}/${p.target.logstore}/${p.target.consumerGroup}`,
+      group: groupName(p.target),
       consumer: p.target.consumer,
       ...(p.round === undefined
         ? { waiting: true }

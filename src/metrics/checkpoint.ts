@@ -4,7 +4,8 @@
  */
 import type { RecordFate } from '../checkpoint/batch.ts';
 import type { CheckpointSummary } from '../checkpoint/report.ts';
-import { dimensionsOf, FUNCTION_DIMENSION, GROUP_DIMENSION, groupName, type MetricsScope } from './scope.ts';
+import { groupName } from '../sls/names.ts';
+import { dimensionsOf, FUNCTION_DIMENSION, GROUP_DIMENSION, type MetricsScope } from './scope.ts';
 
 /** An invocation's totals: its summary's counts, and the requests it made. */
 export interface CheckpointCounts extends Omit<CheckpointSummary, 'source' | 'updates'> {

@@ -5,8 +5,9 @@
  */
 import type { RoundBeat } from '../heartbeat/types.ts';
 import type { GroupLag } from '../lag/measure.ts';
+import { groupName } from '../sls/names.ts';
 import type { Metric } from './emf.ts';
-import { bucketsOf, dimensionsOf, groupName, type MetricsScope } from './scope.ts';
+import { bucketsOf, dimensionsOf, type MetricsScope } from './scope.ts';
 
 export interface HeartbeatMetrics {
   /** A round's beats (taken at `at`, epoch ms). */

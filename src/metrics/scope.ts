@@ -24,15 +24,6 @@ export interface MetricsScope {
 /** Publishes nothing. */
 export const metricsOff: MetricsScope = { sink: noMetrics, functionName: 'none', level: 'off' };
 
-/** A consumer group as a dimension value: `project/logstore/group` (names cannot hold `/`). */
-export function groupName(group: {
-  readonly project: string;
-  readonly logstore: string;
-  readonly consumerGroup: string;
-}): string {
-  return `${group.project}/${group.logstore}/${group.consumerGroup}`;
-}
-
 /**
  * The dimensions of values that belong to `group` (undefined: to the function as a whole). At
  * level `group` a group's values are published twice, per group and per function (CloudWatch

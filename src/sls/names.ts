@@ -61,3 +61,12 @@ export function assertName(kind: NameKind, value: unknown, field: string = kind)
     throw new SlsValidationError(`${field} ${JSON.stringify(String(value)).slice(0, 80)} ${problem}`);
   }
 }
+
+/** A consumer group as logs, errors and metrics name it: `project/logstore/group` (names cannot hold `/`). */
+export function groupName(group: {
+  readonly project: string;
+  readonly logstore: string;
+  readonly consumerGroup: string;
+}): string {
+  return `${group.project}/${group.logstore}/${group.consumerGroup}`;
+}
