@@ -1,4 +1,4 @@
-/** Bounded concurrency, shared by the heartbeat rounds and the checkpoint writes. */
+/** Bounded concurrency, shared by the heartbeat rounds and the checkpoint writes; shared reads. */
 
 /**
  * Calls `fn` for every item, at most `limit` at a time, and resolves when all have settled.
@@ -29,4 +29,19 @@ export async function forEachConcurrently<T>(
   const workers = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
   await Promise.all(Array.from({ length: workers }, worker));
   if (failed) throw firstError;
+}
+
+/**
+ * The promise `cache` holds for `key`, started by `read` the first time: later callers share the
+ * read, or its failure. Each caller handles the failure; the cache keeps an unawaited rejection
+ * quiet.
+ */
+export function once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (pending === undefined) {
+    pending = read();
+    pending.catch(() => {});
+    cache.set(key, pending);
+  }
+  return pending;
 }

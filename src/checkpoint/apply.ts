@@ -3,7 +3,7 @@
  * `settleShard`), shards are written concurrently with a bound, and every record gets an
  * outcome. Never throws: whatever goes wrong with one shard becomes its records' outcome.
  */
-import { forEachConcurrently } from '../concurrency.ts';
+import { forEachConcurrently, once } from '../concurrency.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { Target } from '../sls/types.ts';
@@ -12,7 +12,6 @@ import { groupKey, shardKey } from './cursor.ts';
 import { combineOutcomes, type Lookups, newLookups, resolveSeeks, type SeekClient } from './seek.ts';
 import { type Decision, failedOutcome, type RecordOutcome, type ShardRecord, settleShard } from './shard.ts';
 
-export type { Lookups } from './seek.ts';
 export type { RecordOutcome } from './shard.ts';
 
 /** A validated command, the id of the record it came from, and its FIFO message group if any. */
@@ -183,17 +182,11 @@ function targetOf(command: Command, endpoint: string): Target {
 
 /** Reads a group's checkpoints once per `known`; later callers share the read (or its failure). */
 function readOnce(known: KnownCheckpoints, target: Target, deps: ApplyDeps): Promise<Map<number, string>> {
-  const key = groupKey(target, target.endpoint);
-  let read = known.get(key);
-  if (read === undefined) {
-    read = deps.client
+  return once(known, groupKey(target, target.endpoint), () =>
+    deps.client
       .getCheckpoints(target, { deadline: deps.deadline })
-      .then((list) => new Map(list.map((c) => [c.shard, c.checkpoint])));
-    // Failures are handled by each waiting shard; this keeps an unawaited rejection quiet.
-    read.catch(() => {});
-    known.set(key, read);
-  }
-  return read;
+      .then((list) => new Map(list.map((c) => [c.shard, c.checkpoint]))),
+  );
 }
 
 /** The fields that identify a command in logs and errors. */

@@ -12,6 +12,7 @@ import {
 import type { Command, ParseResult } from './command.ts';
 import { shardKey } from './cursor.ts';
 import { newLookups } from './seek.ts';
+import { failedOutcome } from './shard.ts';
 
 export interface BatchRecord {
   /** The parsed body; invalid records fail without being sent. */
@@ -107,14 +108,10 @@ export async function runCheckpointBatch(
     requests.lookups += report.requests.lookups;
     for (const id of indices) {
       const command = commandAt(id);
-      const outcome = report.outcomes.get(id) ?? {
-        status: 'failed',
-        code: 'Unexpected',
-        retryable: true,
-        message: 'the record was not attempted',
-      };
-      fates[id] = { ...outcome, command };
-      if (outcome.status === 'failed' || outcome.status === 'blocked') failed.add(id);
+      const outcome = report.outcomes.get(id) ?? failedOutcome(new Error('the record was not attempted'));
+      const fate: RecordFate = { ...outcome, command };
+      fates[id] = fate;
+      if (!landed(fate)) failed.add(id);
     }
     return failed;
   };

@@ -4,7 +4,7 @@
  * with GetCursor. From then on a seek is one more record of each of its shards, collapsed,
  * written, read back and reported by the same rules as any other (see `applyCheckpoints`).
  */
-import { forEachConcurrently } from '../concurrency.ts';
+import { forEachConcurrently, once } from '../concurrency.ts';
 import type { SlsClient } from '../sls/client.ts';
 import type { LogstoreTarget } from '../sls/types.ts';
 import { ALL_SHARDS, type CheckpointCommand, type Command, isSeek, type SeekCommand } from './command.ts';
@@ -56,17 +56,6 @@ type Input<Id> = { readonly id: Id; readonly command: Command; readonly group?: 
 const logstoreKey = (c: Command, endpoint: string) => JSON.stringify([endpoint, c.project, c.logstore]);
 const cursorKey = (c: SeekCommand, shard: number, endpoint: string) =>
   JSON.stringify([endpoint, c.project, c.logstore, shard, c.from]);
-
-function once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
-  let pending = cache.get(key);
-  if (pending === undefined) {
-    pending = read();
-    // Each waiting input handles the failure; this keeps an unawaited rejection quiet.
-    pending.catch(() => {});
-    cache.set(key, pending);
-  }
-  return pending;
-}
 
 /**
  * Turns every input into its parts. A cursor command is its own single part; a seek becomes one
