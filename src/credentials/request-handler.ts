@@ -11,6 +11,8 @@
  * socket error keeps its code, and the caller's abort is an `AbortError` (never retried).
  */
 import type { Readable } from 'node:stream';
+import { TIMEOUT_CODES } from '../sls/http.ts';
+import { percentEncode } from '../sls/signer-v4.ts';
 import { Agent } from '../sls/undici.ts';
 
 export interface UndiciRequestHandlerOptions {
@@ -62,7 +64,6 @@ export type UndiciRequestHandler = {
   destroy(): void;
 };
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /** The connection went before the reply was complete: the SDK retries ECONNRESET. */
 const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
@@ -131,16 +132,13 @@ export function queryString(query: SdkHttpRequest['query']): string {
   const parts: string[] = [];
   for (const key of Object.keys(query ?? {}).sort()) {
     const value = query?.[key];
-    const name = escapeUri(key);
+    const name = percentEncode(key);
     if (value === null || value === undefined) parts.push(name);
-    else if (typeof value === 'string') parts.push(`${name}=${escapeUri(value)}`);
-    else for (const v of value) parts.push(`${name}=${escapeUri(v)}`);
+    else if (typeof value === 'string') parts.push(`${name}=${percentEncode(value)}`);
+    else for (const v of value) parts.push(`${name}=${percentEncode(v)}`);
   }
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
-
-const escapeUri = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 async function readAll(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number) {
   const chunks: Buffer[] = [];

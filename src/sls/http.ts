@@ -38,7 +38,12 @@ export interface UndiciTransportOptions {
   readonly connections?: number;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's codes for a connect, reply-headers or body time limit. */
+export const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 /**
  * Failures that happen before a request can have left: nothing reached the server. Anything else
  * (a reset, a socket closed while waiting, a timeout) may come after SLS applied the request.

@@ -8,8 +8,6 @@ import type { SlsCredentials } from './types.ts';
 
 export const API_VERSION = '0.6.0';
 
-export type SignatureVersion = 'v1' | 'v4';
-
 /** How to sign: v4 needs the SLS region (e.g. `cn-hangzhou`) its key is scoped to. */
 export type Signing = { readonly version: 'v1' } | { readonly version: 'v4'; readonly region: string };
 
