@@ -55,6 +55,9 @@ const fmt = (ms: number) => ms.toFixed(1);
  */
 const pairedRatio = (ours: readonly number[], theirs: readonly number[]) =>
   median(ours.map((t, i) => t / (theirs[i] ?? Number.NaN))).toFixed(2);
+/** The baseline ("today") build of `b`'s function, if it has one. */
+const todayOf = (bundles: readonly Bundle[], b: Bundle) =>
+  bundles.find((t) => t.today && t.entry === b.entry);
 const kb = (file: string) => (statSync(file).size / 1000).toFixed(1);
 
 async function buildBundles(dir: string): Promise<Bundle[]> {
@@ -95,13 +98,12 @@ function importTable(bundles: readonly Bundle[], env: NodeJS.ProcessEnv): void {
     }
   }
   const med = (b: Bundle | undefined, key: Variant) => median((b && times.get(b)?.[key]) ?? []);
-  const todayOf = (b: Bundle) => bundles.find((t) => t.today && t.entry === b.entry);
   const ratio = (b: Bundle, today: Bundle | undefined, key: Variant) =>
     today === undefined ? '' : pairedRatio(times.get(b)?.[key] ?? [], times.get(today)?.[key] ?? []);
   printTable(
     `Cold start: import of each deployed bundle (median of ${IMPORT_RUNS} fresh processes, ratios the median of the rounds' ratios, with the runtime's ${RUNTIME_NODE_ARGS.join(' ')} and heap limits; today = before issue 15, rebuilt in this run, NODE_OPTIONS=${TODAY_NODE_FLAGS.join(' ')}; now: through the exec wrapper, NODE_OPTIONS=${deployedNodeFlags().join(' ') || '(none)'})`,
     bundles.map((b) => {
-      const today = todayOf(b);
+      const today = todayOf(bundles, b);
       return {
         bundle: b.name,
         'size KB': kb(b.file),
@@ -150,7 +152,7 @@ async function firstRequestTable(bundles: readonly Bundle[], services: ColdServi
   printTable(
     `Cold invocation to the first SLS request, Secrets Manager read included (moto_server and the SLS emulator on 127.0.0.1; median of ${FIRST_REQUEST_RUNS}, ratio the median of the rounds' ratios)`,
     functions.map((b) => {
-      const today = functions.find((t) => t.today && t.entry === b.entry);
+      const today = todayOf(functions, b);
       return {
         bundle: b.name,
         'process start to first SLS request ms': fmt(med(b, 'first')),

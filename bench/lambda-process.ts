@@ -12,8 +12,11 @@ import { wrapperInZip } from '../scripts/serverless/exec-wrapper-check.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
+let yml: string | undefined;
+/** serverless.yml, read once: the cold-start loops ask for the flags hundreds of times. */
 function serverlessYml(): string {
-  return readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  yml ??= readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  return yml;
 }
 
 /** The flags serverless.yml's provider-level NODE_OPTIONS gives every function (none when unset). */
