@@ -10,7 +10,8 @@
  * groups from this base (real ones are opaque numbers of the same size).
  */
 const CURSOR_BASE = 1_500_000_000_000_000_000n;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Standard base64, padded: what a cursor is on the wire. */
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** A shard's memory bound: a write rate stops producing log groups here. */
 export const MAX_LOG_GROUPS_PER_SHARD = 1_000_000;
 

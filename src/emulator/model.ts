@@ -3,7 +3,7 @@
  * checkpoints and consumers. Pure state and rules, no HTTP; every method takes the current time.
  */
 import { type Consumer, rebalance } from './balance.ts';
-import { cursorAt, cursorOf, cursorTimeOf, hashRange, ShardLog } from './cursors.ts';
+import { BASE64, cursorAt, cursorOf, cursorTimeOf, hashRange, ShardLog } from './cursors.ts';
 import type { CheckpointView, ConsumerView, GroupEntry, LogstoreOptions, ShardEntry } from './types.ts';
 
 /** An SLS error reply: HTTP status, `errorCode`, `errorMessage`. */
@@ -40,8 +40,6 @@ interface Logstore {
   /** Log groups per second each shard receives by itself. */
   readonly writeRate: number;
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface CheckpointRequest {
   readonly shard: number;
